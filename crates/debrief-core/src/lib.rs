@@ -1,0 +1,18 @@
+//! The debrief domain, pure: incidents, lifecycle rules, durations and the
+//! timeline. No I/O and no clock: time is always an argument.
+//!
+//! Exception to "no serde in core" (written down in ARCHITECTURE.md): the
+//! domain's enums and drafts derive serde, so that the API, the CLI and the
+//! bundle speak the same names without a mirror of every type.
+
+pub mod field_error;
+pub mod incident;
+pub mod lifecycle;
+pub mod timeline;
+pub mod timestamp;
+
+pub use field_error::{FieldError, FieldErrors};
+pub use incident::{Incident, IncidentDraft, IncidentFields, IncidentKey, Severity, Taxonomy};
+pub use lifecycle::{DerivedDuration, DurationName, Durations, Lifecycle, LifecycleField, Status};
+pub use timeline::{EventKind, NewTimelineEvent, TimelineEvent, TimelineEventDraft};
+pub use timestamp::{Precision, Timestamp, TimestampError};

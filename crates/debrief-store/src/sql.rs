@@ -1,0 +1,581 @@
+//! The store on SQLite and PostgreSQL, written once over sqlx's `Any` driver.
+//!
+//! Every operation is a function of a `&mut AnyConnection`, so the same code
+//! runs on a pooled connection and inside an import's transaction.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use debrief_core::{
+    Incident, IncidentFields, IncidentKey, LifecycleField, NewTimelineEvent, TimelineEvent,
+};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyQueryResult};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
+use uuid::Uuid;
+
+use crate::codec::{
+    EVENT_COLUMN_COUNT, EVENT_COLUMNS, INCIDENT_COLUMNS, event_from_row, incident_from_row,
+    list_to_json, micros,
+};
+use crate::{
+    AddedEvents, Cursor, EventFilter, IncidentFilter, IncidentSort, KeyRequest, NewIncidentRecord,
+    Page, Store, StoreError, StoreTx,
+};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The store; cheap to clone (a pool handle).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Events per multi-row INSERT: 14 columns × 500 rows stays well under both
+/// databases' bind-parameter limits.
+const EVENT_BATCH: usize = 500;
+
+impl SqlStore {
+    /// Connects without migrating. See [`crate::open`] for the URL forms.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (dialect, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Dialect::Postgres, url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = path.split('?').next().unwrap_or(path);
+            if path != ":memory:" {
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            StoreError::Database(sqlx::Error::Configuration(
+                                format!("cannot create the folder for {path}: {e}").into(),
+                            ))
+                        })?;
+                    }
+                }
+            }
+            (Dialect::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match dialect {
+            Dialect::Postgres => pool_options.max_connections(16).connect_with(options).await?,
+            Dialect::Sqlite => {
+                pool_options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL: readers never block the writer. NORMAL is
+                            // durable across application crashes in WAL mode.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Self { pool, dialect })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Runs the forward-only migrations for this database.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The pool, for tools that measure the store against raw SQL (benchmarks).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn conn(&self) -> Result<PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+}
+
+/// A bind value; the schema needs only integers and text.
+#[derive(Debug, Clone)]
+enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+fn int(v: i64) -> Value {
+    Value::Int(Some(v))
+}
+fn text(v: impl Into<String>) -> Value {
+    Value::Text(Some(v.into()))
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_all<'q>(mut q: AnyQuery<'q>, values: Vec<Value>) -> AnyQuery<'q> {
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(i),
+            Value::Text(t) => q.bind(t),
+        };
+    }
+    q
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn incident_values(id: Uuid, key: &IncidentKey, f: &IncidentFields, version: i64, created: i64, updated: i64) -> Vec<Value> {
+    let mut v = vec![
+        text(id.to_string()),
+        text(key.to_string()),
+        text(key.prefix()),
+        int(i64::from(key.year())),
+        int(i64::from(key.number())),
+    ];
+    v.extend(field_values(f));
+    v.extend([int(version), int(created), int(updated)]);
+    v
+}
+
+/// The editable columns, title … closed_prec, in [`INCIDENT_COLUMNS`] order.
+fn field_values(f: &IncidentFields) -> Vec<Value> {
+    let mut v = vec![
+        text(f.title.clone()),
+        text(f.summary.clone()),
+        text(f.category.clone()),
+        text(f.severity.as_str()),
+        int(i64::from(f.severity.rank())),
+        text(f.lifecycle.status().as_str()),
+        text(list_to_json(&f.services)),
+        text(list_to_json(&f.business_units)),
+        text(list_to_json(&f.tags)),
+        text(list_to_json(&f.responders)),
+    ];
+    for field in LifecycleField::ALL {
+        let t = f.lifecycle.get(field);
+        v.push(Value::Int(t.map(|t| t.micros_utc())));
+        v.push(Value::Int(t.map(|t| i64::from(t.offset_seconds()))));
+        v.push(Value::Text(t.map(|t| t.precision().as_str().to_owned())));
+    }
+    v
+}
+
+const EDITABLE_COLUMNS: &[&str] = &[
+    "title", "summary", "category", "severity", "severity_rank", "status", "services",
+    "business_units", "tags", "responders",
+];
+
+fn duplicate_or(e: sqlx::Error, message: impl FnOnce(&str) -> String) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        let unique = db.is_unique_violation()
+            || db.message().contains("UNIQUE constraint failed")
+            || db.code().as_deref() == Some("23505");
+        if unique {
+            let constraint = db.constraint().unwrap_or_else(|| db.message()).to_owned();
+            return StoreError::Duplicate { message: message(&constraint), constraint };
+        }
+    }
+    StoreError::Database(e)
+}
+
+async fn create_incident_on(conn: &mut AnyConnection, new: NewIncidentRecord) -> Result<Incident, StoreError> {
+    // The counter write comes first so that, on SQLite, the transaction takes
+    // the write lock before it reads anything (no lock upgrade, no BUSY).
+    let key = match new.key {
+        KeyRequest::Next { prefix, year } => {
+            let row = sqlx::query(
+                "INSERT INTO key_counters (prefix, year, last) VALUES ($1, $2, 1) \
+                 ON CONFLICT (prefix, year) DO UPDATE SET last = key_counters.last + 1 \
+                 RETURNING last",
+            )
+            .bind(prefix.clone())
+            .bind(i64::from(year))
+            .fetch_one(&mut *conn)
+            .await?;
+            let last: i64 = row.try_get("last")?;
+            IncidentKey::new(&prefix, year, u32::try_from(last).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+                .map_err(StoreError::Corrupt)?
+        }
+        KeyRequest::Given(key) => {
+            sqlx::query(
+                "INSERT INTO key_counters (prefix, year, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (prefix, year) DO UPDATE SET last = \
+                 CASE WHEN key_counters.last < $3 THEN $3 ELSE key_counters.last END",
+            )
+            .bind(key.prefix().to_owned())
+            .bind(i64::from(key.year()))
+            .bind(i64::from(key.number()))
+            .execute(&mut *conn)
+            .await?;
+            key
+        }
+    };
+    let values = incident_values(
+        new.id,
+        &key,
+        &new.fields,
+        1,
+        micros(new.created_at),
+        micros(new.updated_at),
+    );
+    let sql = format!(
+        "INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES ({})",
+        placeholders(1, values.len())
+    );
+    bind_all(sqlx::query(&sql), values).execute(&mut *conn).await.map_err(|e| {
+        duplicate_or(e, |c| {
+            if c.contains("key") {
+                format!("incident key {key} is already used by another incident")
+            } else {
+                format!("incident {} already exists", new.id)
+            }
+        })
+    })?;
+    incident_by_id_on(conn, new.id).await?.ok_or_else(|| StoreError::NotFound {
+        entity: "incident",
+        id: new.id.to_string(),
+    })
+}
+
+async fn incident_by_id_on(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Incident>, StoreError> {
+    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(incident_from_row).transpose()
+}
+
+async fn incident_by_key_on(conn: &mut AnyConnection, key: &IncidentKey) -> Result<Option<Incident>, StoreError> {
+    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE key = $1");
+    let row = sqlx::query(&sql).bind(key.to_string()).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(incident_from_row).transpose()
+}
+
+/// Inserts events in multi-row statements; a content hash already present
+/// for the incident is skipped, not an error.
+async fn add_events_on(
+    conn: &mut AnyConnection,
+    incident_id: Uuid,
+    events: &[NewTimelineEvent],
+    now: jiff::Timestamp,
+) -> Result<AddedEvents, StoreError> {
+    let mut outcome = AddedEvents::default();
+    let incident = incident_id.to_string();
+    let created = micros(now);
+    for chunk in events.chunks(EVENT_BATCH) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + i * EVENT_COLUMN_COUNT, EVENT_COLUMN_COUNT)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO timeline_events ({EVENT_COLUMNS}) VALUES {} \
+             ON CONFLICT (incident_id, hash) DO NOTHING",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(Uuid::now_v7().to_string())
+                .bind(incident.clone())
+                .bind(e.at.micros_utc())
+                .bind(i64::from(e.at.offset_seconds()))
+                .bind(e.at.precision().as_str().to_owned())
+                .bind(e.kind.as_str().to_owned())
+                .bind(e.source.clone())
+                .bind(e.actor.clone())
+                .bind(e.text.clone())
+                .bind(e.evidence_url.clone())
+                .bind(list_to_json(&e.tags))
+                .bind(i64::from(e.key))
+                .bind(e.content_hash())
+                .bind(created);
+        }
+        let result: AnyQueryResult = q.execute(&mut *conn).await?;
+        let added = result.rows_affected();
+        outcome.added += added;
+        outcome.duplicates += chunk.len() as u64 - added;
+    }
+    Ok(outcome)
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let incident = create_incident_on(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError> {
+        incident_by_key_on(&mut *self.conn().await?, key).await?.ok_or_else(|| StoreError::NotFound {
+            entity: "incident",
+            id: key.to_string(),
+        })
+    }
+
+    async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError> {
+        incident_by_id_on(&mut *self.conn().await?, id).await?.ok_or_else(|| StoreError::NotFound {
+            entity: "incident",
+            id: id.to_string(),
+        })
+    }
+
+    async fn update_incident(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        fields: &IncidentFields,
+        now: jiff::Timestamp,
+    ) -> Result<Incident, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut values = field_values(fields);
+        let mut sets: Vec<String> = EDITABLE_COLUMNS.to_vec().into_iter().map(str::to_owned).collect();
+        for field in LifecycleField::ALL {
+            for suffix in ["us", "off", "prec"] {
+                sets.push(format!("{}_{suffix}", field.as_str()));
+            }
+        }
+        let sets: Vec<String> = sets.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let n = values.len();
+        let sql = format!(
+            "UPDATE incidents SET {}, version = version + 1, updated_us = ${} \
+             WHERE id = ${} AND version = ${}",
+            sets.join(", "),
+            n + 1,
+            n + 2,
+            n + 3
+        );
+        values.extend([int(micros(now)), text(id.to_string()), int(expected_version)]);
+        let result = bind_all(sqlx::query(&sql), values).execute(&mut *conn).await?;
+        if result.rows_affected() == 0 {
+            let current = sqlx::query("SELECT version FROM incidents WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+            return Err(match current {
+                None => StoreError::NotFound { entity: "incident", id: id.to_string() },
+                Some(row) => StoreError::Conflict {
+                    entity: "incident",
+                    id: id.to_string(),
+                    expected: expected_version,
+                    actual: row.try_get("version")?,
+                },
+            });
+        }
+        incident_by_id_on(&mut conn, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { entity: "incident", id: id.to_string() })
+    }
+
+    async fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        sort: IncidentSort,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Page<Incident>, StoreError> {
+        // Every sort is a tuple (a, b, id) in ascending order; descending
+        // orders negate their numbers. This keeps keyset pagination to one
+        // row-value comparison on both databases.
+        let (a, b) = match sort {
+            IncidentSort::Newest => ("-key_year", "-key_number"),
+            IncidentSort::Oldest => ("key_year", "key_number"),
+            IncidentSort::StartedDesc => {
+                ("CASE WHEN started_us IS NULL THEN 1 ELSE 0 END", "-COALESCE(started_us, 0)")
+            }
+            IncidentSort::StartedAsc => {
+                ("CASE WHEN started_us IS NULL THEN 1 ELSE 0 END", "COALESCE(started_us, 0)")
+            }
+            IncidentSort::Severity => ("severity_rank", "-(key_year * 10000000 + key_number)"),
+        };
+        let mut wheres: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let next = |v: Value, values: &mut Vec<Value>| {
+            values.push(v);
+            format!("${}", values.len())
+        };
+        if !filter.statuses.is_empty() {
+            let p: Vec<String> =
+                filter.statuses.iter().map(|s| next(text(s.as_str()), &mut values)).collect();
+            wheres.push(format!("status IN ({})", p.join(", ")));
+        }
+        if !filter.severities.is_empty() {
+            let p: Vec<String> =
+                filter.severities.iter().map(|s| next(text(s.as_str()), &mut values)).collect();
+            wheres.push(format!("severity IN ({})", p.join(", ")));
+        }
+        if !filter.categories.is_empty() {
+            let p: Vec<String> =
+                filter.categories.iter().map(|s| next(text(s.clone()), &mut values)).collect();
+            wheres.push(format!("category IN ({})", p.join(", ")));
+        }
+        if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let p = next(text(format!("%{escaped}%")), &mut values);
+            wheres.push(format!(
+                "(LOWER(title) LIKE {p} ESCAPE '\\' OR LOWER(key) LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if let Some(c) = after {
+            let pa = next(int(c.sort_a), &mut values);
+            let pb = next(int(c.sort_b), &mut values);
+            let pi = next(text(c.id.clone()), &mut values);
+            wheres.push(format!("(({a}), ({b}), id) > ({pa}, {pb}, {pi})"));
+        }
+        let where_sql =
+            if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) };
+        let limit = limit.clamp(1, 500);
+        let sql = format!(
+            "SELECT {INCIDENT_COLUMNS}, CAST(({a}) AS BIGINT) AS sort_a, CAST(({b}) AS BIGINT) AS sort_b \
+             FROM incidents {where_sql} ORDER BY ({a}), ({b}), id LIMIT {}",
+            limit + 1
+        );
+        let rows = bind_all(sqlx::query(&sql), values).fetch_all(&mut *self.conn().await?).await?;
+        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut next_cursor = None;
+        for (i, row) in rows.iter().enumerate() {
+            if i == limit as usize {
+                let last = &rows[i - 1];
+                next_cursor = Some(Cursor {
+                    sort_a: last.try_get("sort_a")?,
+                    sort_b: last.try_get("sort_b")?,
+                    id: last.try_get("id")?,
+                });
+                break;
+            }
+            items.push(incident_from_row(row)?);
+        }
+        Ok(Page { items, next: next_cursor })
+    }
+
+    async fn count_incidents(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM incidents").fetch_one(&mut *self.conn().await?).await?;
+        Ok(row.try_get::<i64, _>("n")? as u64)
+    }
+
+    async fn all_incident_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM incidents ORDER BY key_prefix, key_year, key_number")
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
+    async fn add_events(
+        &self,
+        incident_id: Uuid,
+        events: &[NewTimelineEvent],
+        now: jiff::Timestamp,
+    ) -> Result<AddedEvents, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if incident_by_id_on(&mut tx, incident_id).await?.is_none() {
+            return Err(StoreError::NotFound { entity: "incident", id: incident_id.to_string() });
+        }
+        let outcome = add_events_on(&mut tx, incident_id, events, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn event_by_id(&self, id: Uuid) -> Result<TimelineEvent, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *self.conn().await?).await?;
+        match row {
+            Some(r) => event_from_row(&r),
+            None => Err(StoreError::NotFound { entity: "timeline event", id: id.to_string() }),
+        }
+    }
+
+    async fn list_events(&self, incident_id: Uuid, filter: &EventFilter) -> Result<Vec<TimelineEvent>, StoreError> {
+        let mut values = vec![text(incident_id.to_string())];
+        let mut wheres = vec!["incident_id = $1".to_owned()];
+        if !filter.kinds.is_empty() {
+            let start = values.len() + 1;
+            values.extend(filter.kinds.iter().map(|k| text(k.as_str())));
+            wheres.push(format!("kind IN ({})", placeholders(start, filter.kinds.len())));
+        }
+        if filter.key_only {
+            wheres.push("is_key = 1".into());
+        }
+        if let Some(actor) = &filter.actor {
+            values.push(text(actor.clone()));
+            wheres.push(format!("actor = ${}", values.len()));
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM timeline_events WHERE {} ORDER BY at_us, id",
+            wheres.join(" AND ")
+        );
+        let rows = bind_all(sqlx::query(&sql), values).fetch_all(&mut *self.conn().await?).await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn count_events(&self, incident_id: Uuid) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM timeline_events WHERE incident_id = $1")
+            .bind(incident_id.to_string())
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? as u64)
+    }
+
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+    }
+}
+
+/// An import's transaction.
+struct SqlTx {
+    tx: Transaction<'static, Any>,
+}
+
+#[async_trait]
+impl StoreTx for SqlTx {
+    async fn create_incident(&mut self, new: NewIncidentRecord) -> Result<Incident, StoreError> {
+        create_incident_on(&mut self.tx, new).await
+    }
+    async fn incident_by_key(&mut self, key: &IncidentKey) -> Result<Option<Incident>, StoreError> {
+        incident_by_key_on(&mut self.tx, key).await
+    }
+    async fn incident_by_id(&mut self, id: Uuid) -> Result<Option<Incident>, StoreError> {
+        incident_by_id_on(&mut self.tx, id).await
+    }
+    async fn add_events(
+        &mut self,
+        incident_id: Uuid,
+        events: &[NewTimelineEvent],
+        now: jiff::Timestamp,
+    ) -> Result<AddedEvents, StoreError> {
+        add_events_on(&mut self.tx, incident_id, events, now).await
+    }
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
