@@ -1,1 +1,44 @@
-//! placeholder
+//! debrief's use cases: the domain rules of `debrief-core` applied to the
+//! `debrief-store`, with an injected clock. The web server and the CLI call
+//! these and nothing below them, so both behave the same.
+
+pub mod bundle;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod incidents;
+mod line_limit;
+pub mod settings;
+pub mod timeline;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, ImportError};
+pub use settings::Settings;
+
+use debrief_store::Store;
+
+/// The application: a store, a clock and the organisation's settings.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Self { store, clock, settings: Arc::new(settings) }
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+}

@@ -142,8 +142,10 @@ pub struct TimelineEvent {
     pub created_at: jiff::Timestamp,
 }
 
-/// Raw event input (form, CLI, API, import row).
+/// Raw event input (form, CLI, API, import row). Unknown fields are errors,
+/// so a misspelt `txt` is reported rather than silently dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimelineEventDraft {
     pub at: String,
     /// An explicit precision, coarser than or equal to what `at` says.

@@ -204,6 +204,8 @@ pub trait Store: Send + Sync {
         now: jiff::Timestamp,
     ) -> Result<AddedEvents, StoreError>;
     async fn event_by_id(&self, id: Uuid) -> Result<TimelineEvent, StoreError>;
+    /// The event of this incident with this content hash.
+    async fn event_by_hash(&self, incident_id: Uuid, hash: &str) -> Result<TimelineEvent, StoreError>;
     async fn list_events(
         &self,
         incident_id: Uuid,

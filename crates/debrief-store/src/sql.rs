@@ -513,6 +513,19 @@ impl Store for SqlStore {
         }
     }
 
+    async fn event_by_hash(&self, incident_id: Uuid, hash: &str) -> Result<TimelineEvent, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE incident_id = $1 AND hash = $2");
+        let row = sqlx::query(&sql)
+            .bind(incident_id.to_string())
+            .bind(hash.to_owned())
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        match row {
+            Some(r) => event_from_row(&r),
+            None => Err(StoreError::NotFound { entity: "timeline event", id: hash.to_owned() }),
+        }
+    }
+
     async fn list_events(&self, incident_id: Uuid, filter: &EventFilter) -> Result<Vec<TimelineEvent>, StoreError> {
         let mut values = vec![text(incident_id.to_string())];
         let mut wheres = vec!["incident_id = $1".to_owned()];

@@ -1,0 +1,475 @@
+//! The debrief bundle (§12), version 1: incidents with everything attached as
+//! one JSON document. Lossless: `export` → `import` into an empty database →
+//! `export` gives the same bytes. Its JSON Schema is generated from these
+//! types into `docs/bundle.schema.json` (a test keeps the two in step).
+
+use std::io::{BufReader, Read};
+
+use debrief_core::{
+    FieldErrors, Incident, IncidentDraft, IncidentKey, LifecycleField,
+    NewTimelineEvent, TimelineEvent, TimelineEventDraft, Timestamp,
+};
+use debrief_store::{EventFilter, KeyRequest, NewIncidentRecord};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::import::{BATCH, Progress, json_message};
+use crate::{App, AppError, ImportError};
+
+pub const FORMAT: &str = "debrief-bundle";
+pub const VERSION: u32 = 1;
+
+/// A set of incidents with their chronologies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "debrief bundle, version 1")]
+pub struct Bundle {
+    /// Always `debrief-bundle`.
+    #[schemars(regex(pattern = r"^debrief-bundle$"))]
+    pub format: String,
+    /// The bundle format's version: 1.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    pub incidents: Vec<BundleIncident>,
+}
+
+/// One incident (PRODUCT.md §2) with its timeline (§3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleIncident {
+    /// Stable identity (UUID). Importing a bundle twice matches incidents by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `INC-2026-0042`: prefix, year, number of at least four digits.
+    #[schemars(regex(pattern = r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{4,}$"))]
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// A category slug of the taxonomy (`ransomware`, `phishing`, …).
+    pub category: String,
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub business_units: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub responders: Vec<String>,
+    #[serde(default)]
+    pub timestamps: BundleTimestamps,
+    /// RFC 3339 instant the incident was opened; now when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub timeline: Vec<BundleEvent>,
+}
+
+/// The lifecycle timestamps, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleTimestamps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contained: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eradicated: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<BundleTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<BundleTime>,
+}
+
+impl BundleTimestamps {
+    fn slot(&mut self, f: LifecycleField) -> &mut Option<BundleTime> {
+        match f {
+            LifecycleField::Started => &mut self.started,
+            LifecycleField::Detected => &mut self.detected,
+            LifecycleField::Reported => &mut self.reported,
+            LifecycleField::Acknowledged => &mut self.acknowledged,
+            LifecycleField::Contained => &mut self.contained,
+            LifecycleField::Eradicated => &mut self.eradicated,
+            LifecycleField::Recovered => &mut self.recovered,
+            LifecycleField::Closed => &mut self.closed,
+        }
+    }
+}
+
+/// `"2019-07-02"` (day precision), `"2019-07-02T13:42Z"` (minute),
+/// `"2019-07-02T13:42:05+02:00"` (second), or an explicit precision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BundleTime {
+    Text(String),
+    Precise {
+        at: String,
+        /// `day`, `hour`, `minute` or `second`.
+        precision: String,
+    },
+}
+
+impl BundleTime {
+    fn from_timestamp(t: Timestamp) -> Self {
+        match t.to_canonical_string() {
+            Some(s) => Self::Text(s),
+            None => Self::Precise { at: t.to_rfc3339(), precision: t.precision().as_str().into() },
+        }
+    }
+    fn parse(&self) -> Result<Timestamp, String> {
+        match self {
+            Self::Text(s) => Timestamp::parse(s).map_err(|e| e.0),
+            Self::Precise { at, precision } => {
+                let t = Timestamp::parse(at).map_err(|e| e.0)?;
+                t.with_precision(precision.parse()?).map_err(|e| e.0)
+            }
+        }
+    }
+}
+
+/// One timeline event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleEvent {
+    /// RFC 3339 instant or a date.
+    pub at: String,
+    /// Present when `at` alone would not say it (hour precision, or a day
+    /// written with an offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<String>,
+    /// detection, escalation, decision, communication, action,
+    /// technical_finding, containment, eradication, recovery, impact, other.
+    pub kind: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+    pub text: String,
+    /// Part of the short (key events only) chronology.
+    #[serde(default)]
+    pub key: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_url: Option<String>,
+}
+
+impl BundleEvent {
+    fn from_event(e: &TimelineEvent) -> Self {
+        let ev = &e.event;
+        let (at, precision) = match ev.at.to_canonical_string() {
+            Some(s) => (s, None),
+            None => (ev.at.to_rfc3339(), Some(ev.at.precision().as_str().to_owned())),
+        };
+        Self {
+            at,
+            precision,
+            kind: ev.kind.as_str().into(),
+            source: Some(ev.source.clone()),
+            actor: ev.actor.clone(),
+            text: ev.text.clone(),
+            key: ev.key,
+            tags: ev.tags.clone(),
+            evidence_url: ev.evidence_url.clone(),
+        }
+    }
+    fn to_draft(&self) -> TimelineEventDraft {
+        TimelineEventDraft {
+            at: self.at.clone(),
+            precision: self.precision.clone(),
+            kind: self.kind.clone(),
+            source: self.source.clone(),
+            actor: self.actor.clone(),
+            text: self.text.clone(),
+            evidence_url: self.evidence_url.clone(),
+            tags: self.tags.clone(),
+            key: self.key,
+        }
+    }
+}
+
+/// The JSON Schema of version 1, as published in `docs/bundle.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Bundle);
+    serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
+}
+
+/// Reads and checks a bundle document (syntax, format and version).
+pub fn read_bundle<R: Read>(input: R) -> Result<Bundle, ImportError> {
+    let value: serde_json::Value = serde_json::from_reader(BufReader::new(input)).map_err(|e| ImportError {
+        line: e.line() as u64,
+        column: Some(e.column() as u64),
+        field: None,
+        message: json_message(&e),
+    })?;
+    match value.get("format").and_then(|f| f.as_str()) {
+        Some(FORMAT) => {}
+        Some(other) => return Err(ImportError::at_line(1, format!("format is `{other}`, not `{FORMAT}`"))),
+        None => return Err(ImportError::at_line(1, format!("not a debrief bundle: no \"format\": \"{FORMAT}\""))),
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(1) => {}
+        Some(v) => {
+            return Err(ImportError::at_line(
+                1,
+                format!("bundle version {v} is not one this debrief reads (it reads version {VERSION})"),
+            ));
+        }
+        None => return Err(ImportError::at_line(1, "the bundle has no numeric \"version\"")),
+    }
+    serde_json::from_value(value).map_err(|e| ImportError {
+        line: 1,
+        column: None,
+        field: None,
+        message: format!("the bundle does not match version 1: {}", json_message(&e)),
+    })
+}
+
+/// Validated events of the incident `key` in a bundle (or of its only incident).
+pub fn timeline_for(bundle: &Bundle, key: &str) -> Result<Vec<NewTimelineEvent>, AppError> {
+    let (index, incident) = match bundle.incidents.iter().enumerate().find(|(_, i)| i.key == key) {
+        Some(found) => found,
+        None if bundle.incidents.len() == 1 => (0, &bundle.incidents[0]),
+        None => {
+            return Err(AppError::NotFound(format!(
+                "the bundle has no incident {key} (it has {})",
+                bundle.incidents.iter().map(|i| i.key.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    };
+    validate_events(index, incident)
+}
+
+fn validate_events(index: usize, incident: &BundleIncident) -> Result<Vec<NewTimelineEvent>, AppError> {
+    let mut out = Vec::with_capacity(incident.timeline.len());
+    for (i, e) in incident.timeline.iter().enumerate() {
+        let event = e
+            .to_draft()
+            .validate("import")
+            .map_err(|errs| errs.prefixed(&format!("incidents[{index}].timeline[{i}].")))?;
+        out.push(event);
+    }
+    Ok(out)
+}
+
+fn parse_instant(field: &str, value: &Option<String>, default: jiff::Timestamp, errors: &mut FieldErrors) -> jiff::Timestamp {
+    match value {
+        None => default,
+        Some(s) => s.parse().unwrap_or_else(|e| {
+            errors.push(field, format!("`{s}` is not an RFC 3339 instant: {e}"));
+            default
+        }),
+    }
+}
+
+/// What importing a bundle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BundleReport {
+    pub incidents_created: u64,
+    /// Incidents already here (same id): only their new events were added.
+    pub incidents_existing: u64,
+    pub events_added: u64,
+    pub events_duplicate: u64,
+    pub keys: Vec<String>,
+}
+
+impl App {
+    /// Exports the incidents with these keys, or all when `keys` is empty.
+    pub async fn export_bundle(&self, keys: &[String]) -> Result<Bundle, AppError> {
+        let ids: Vec<Uuid> = if keys.is_empty() {
+            self.store().all_incident_ids().await?
+        } else {
+            let mut ids = Vec::new();
+            for k in keys {
+                ids.push(self.incident(k).await?.id);
+            }
+            ids
+        };
+        let mut incidents = Vec::with_capacity(ids.len());
+        for id in ids {
+            let incident = self.store().incident_by_id(id).await?;
+            let events = self.store().list_events(id, &EventFilter::default()).await?;
+            incidents.push(to_bundle_incident(&incident, &events));
+        }
+        Ok(Bundle { format: FORMAT.into(), version: VERSION, incidents })
+    }
+
+    /// Imports a bundle, all or nothing. An incident whose id is already here
+    /// gets only the events it lacks; a new one keeps its key, which must not
+    /// belong to another incident.
+    pub async fn import_bundle<R: Read + Send>(&self, input: R, progress: Progress<'_>) -> Result<BundleReport, AppError> {
+        let bundle = read_bundle(input)?;
+        let now = self.now();
+        let mut prepared = Vec::with_capacity(bundle.incidents.len());
+        let mut errors = FieldErrors::default();
+        for (i, bi) in bundle.incidents.iter().enumerate() {
+            match self.prepare_incident(i, bi, now) {
+                Ok(p) => prepared.push(p),
+                Err(e) => errors.0.extend(e.0),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let mut tx = self.store().begin().await?;
+        let mut report = BundleReport::default();
+        let mut read = 0u64;
+        for PreparedIncident { key, record, events, id_given } in prepared {
+            // With an id, the id says which incident this is; without one, the key does.
+            let existing = if id_given {
+                tx.incident_by_id(record.id).await?
+            } else {
+                tx.incident_by_key(&key).await?
+            };
+            let incident_id = match existing {
+                Some(existing) if existing.key != key => {
+                    return Err(AppError::Conflict {
+                        message: format!(
+                            "incident {} is here as {}, but the bundle calls it {key}",
+                            record.id, existing.key
+                        ),
+                        current_version: None,
+                    });
+                }
+                Some(existing) => {
+                    report.incidents_existing += 1;
+                    existing.id
+                }
+                None => {
+                    let created = tx.create_incident(record).await?;
+                    report.incidents_created += 1;
+                    created.id
+                }
+            };
+            report.keys.push(key.to_string());
+            for chunk in events.chunks(BATCH) {
+                let added = tx.add_events(incident_id, chunk, now).await?;
+                report.events_added += added.added;
+                report.events_duplicate += added.duplicates;
+                read += chunk.len() as u64;
+                progress(read);
+            }
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    fn prepare_incident(
+        &self,
+        index: usize,
+        bi: &BundleIncident,
+        now: jiff::Timestamp,
+    ) -> Result<PreparedIncident, FieldErrors> {
+        let prefix = format!("incidents[{index}].");
+        let mut errors = FieldErrors::default();
+        let key = bi.key.parse::<IncidentKey>().map_err(|m| errors.push("key", m)).ok();
+        let id = match &bi.id {
+            None => Uuid::now_v7(),
+            Some(s) => Uuid::parse_str(s).unwrap_or_else(|e| {
+                errors.push("id", format!("`{s}` is not a UUID: {e}"));
+                Uuid::nil()
+            }),
+        };
+        let draft = IncidentDraft {
+            title: bi.title.clone(),
+            summary: bi.summary.clone(),
+            category: bi.category.clone(),
+            severity: bi.severity.clone(),
+            services: bi.services.clone(),
+            business_units: bi.business_units.clone(),
+            tags: bi.tags.clone(),
+            responders: bi.responders.clone(),
+            timestamps: Vec::new(),
+        };
+        let mut fields = draft.validate(&self.settings().taxonomy).map_err(|e| errors.0.extend(e.0)).ok();
+        let mut stamps = bi.timestamps.clone();
+        let mut times_ok = true;
+        for f in LifecycleField::ALL {
+            if let Some(t) = stamps.slot(f).as_ref() {
+                match t.parse() {
+                    Ok(t) => {
+                        if let Some(fields) = fields.as_mut() {
+                            fields.lifecycle.set(f, Some(t));
+                        }
+                    }
+                    Err(m) => {
+                        errors.push(format!("timestamps.{f}"), m);
+                        times_ok = false;
+                    }
+                }
+            }
+        }
+        if times_ok {
+            if let Some(fields) = &fields {
+                errors.0.extend(fields.lifecycle.order_violations().0);
+            }
+        }
+        let created_at = parse_instant("created_at", &bi.created_at, now, &mut errors);
+        let updated_at = parse_instant("updated_at", &bi.updated_at, created_at, &mut errors);
+        let events = match validate_events(index, bi) {
+            Ok(e) => e,
+            Err(AppError::Invalid(e)) => {
+                // Already prefixed with the incident's index.
+                let mut all = errors.prefixed(&prefix);
+                all.0.extend(e.0);
+                return Err(all);
+            }
+            Err(other) => {
+                errors.push("timeline", other.to_string());
+                Vec::new()
+            }
+        };
+        match (key, fields, errors.is_empty()) {
+            (Some(key), Some(fields), true) => Ok(PreparedIncident {
+                key: key.clone(),
+                record: NewIncidentRecord { id, key: KeyRequest::Given(key), fields, created_at, updated_at },
+                events,
+                id_given: bi.id.is_some(),
+            }),
+            _ => Err(errors.prefixed(&prefix)),
+        }
+    }
+}
+
+/// A bundle incident, validated, ready to write.
+struct PreparedIncident {
+    key: IncidentKey,
+    record: NewIncidentRecord,
+    events: Vec<NewTimelineEvent>,
+    id_given: bool,
+}
+
+fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIncident {
+    let f = &incident.fields;
+    let mut timestamps = BundleTimestamps::default();
+    for (field, value) in f.lifecycle.iter() {
+        *timestamps.slot(field) = value.map(BundleTime::from_timestamp);
+    }
+    BundleIncident {
+        id: Some(incident.id.to_string()),
+        key: incident.key.to_string(),
+        title: f.title.clone(),
+        summary: f.summary.clone(),
+        category: f.category.clone(),
+        severity: f.severity.as_str().into(),
+        services: f.services.clone(),
+        business_units: f.business_units.clone(),
+        tags: f.tags.clone(),
+        responders: f.responders.clone(),
+        timestamps,
+        created_at: Some(incident.created_at.to_string()),
+        updated_at: Some(incident.updated_at.to_string()),
+        timeline: events.iter().map(BundleEvent::from_event).collect(),
+    }
+}

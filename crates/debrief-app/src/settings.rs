@@ -1,0 +1,20 @@
+//! The organisation's settings that the use cases need.
+
+use debrief_core::Taxonomy;
+use jiff::tz::TimeZone;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The prefix of new incident keys (`INC` in `INC-2026-0042`).
+    pub key_prefix: String,
+    pub taxonomy: Taxonomy,
+    /// The organisation's time zone: new keys take their year from it, and
+    /// forms read wall-clock times in it when the viewer names no other.
+    pub time_zone: TimeZone,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { key_prefix: "INC".into(), taxonomy: Taxonomy::default(), time_zone: TimeZone::UTC }
+    }
+}
