@@ -391,6 +391,7 @@ impl App {
             tags: bi.tags.clone(),
             responders: bi.responders.clone(),
             timestamps: Vec::new(),
+            precisions: Vec::new(),
         };
         let mut fields = draft.validate(&self.settings().taxonomy).map_err(|e| errors.0.extend(e.0)).ok();
         let mut stamps = bi.timestamps.clone();

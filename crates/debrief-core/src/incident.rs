@@ -229,6 +229,10 @@ pub struct IncidentDraft {
     /// Lifecycle timestamps by field name, in any form [`Timestamp::parse`] reads.
     #[serde(default)]
     pub timestamps: Vec<(String, String)>,
+    /// Explicit precisions by field name (`hour`, …), coarser than or equal
+    /// to what the value says; for values like "13:00, to the hour".
+    #[serde(default)]
+    pub precisions: Vec<(String, String)>,
 }
 
 pub const TITLE_MAX: usize = 200;
@@ -299,10 +303,15 @@ impl IncidentDraft {
             if value.trim().is_empty() {
                 continue;
             }
-            match read_time(value) {
+            let precision = self.precisions.iter().find(|(n, _)| n == name).map(|(_, p)| p.trim());
+            let parsed = read_time(value).map_err(|e| e.0).and_then(|t| match precision {
+                None | Some("") => Ok(t),
+                Some(p) => p.parse().and_then(|p| t.with_precision(p).map_err(|e| e.0)),
+            });
+            match parsed {
                 Ok(t) => lifecycle.set(field, Some(t)),
                 Err(e) => {
-                    errors.push(format!("timestamps.{}", field.as_str()), e.0);
+                    errors.push(format!("timestamps.{}", field.as_str()), e);
                     time_errors = true;
                 }
             }
@@ -342,6 +351,11 @@ impl IncidentFields {
                 .lifecycle
                 .iter()
                 .filter_map(|(f, t)| t.map(|t| (f.as_str().to_owned(), t.to_rfc3339_or_date())))
+                .collect(),
+            precisions: self
+                .lifecycle
+                .iter()
+                .filter_map(|(f, t)| t.map(|t| (f.as_str().to_owned(), t.precision().as_str().to_owned())))
                 .collect(),
         }
     }

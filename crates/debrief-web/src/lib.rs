@@ -1,1 +1,56 @@
-//! placeholder
+//! debrief's HTTP face: the REST API under `/api/v1` with its generated
+//! OpenAPI document, and the server-rendered pages. The only crate that knows
+//! HTTP; every handler calls a use case of `debrief-app` and nothing below it.
+
+pub mod api;
+mod assets;
+mod pages;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use debrief_app::App;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest request body: timeline imports arrive as one body.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// The whole HTTP application.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(app)
+}
+
+/// Serves until the process receives Ctrl-C or SIGTERM.
+pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

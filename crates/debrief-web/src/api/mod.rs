@@ -1,0 +1,327 @@
+//! The REST API under `/api/v1`. Each handler reads its input, calls one use
+//! case and shapes the answer; the OpenAPI document is generated from these
+//! handlers' annotations and the DTO types.
+
+pub mod dto;
+pub mod problem;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use debrief_app::App;
+use debrief_app::import::{ImportFormat, TimelineImportOptions};
+use debrief_app::incidents::IncidentQuery;
+use debrief_core::{EventKind, Severity, Status};
+use debrief_store::{EventFilter, IncidentFilter, IncidentSort};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use dto::*;
+use problem::{ApiError, FieldProblem, Problem};
+
+/// The API's routes (mounted under `/api/v1`).
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/incidents", get(list_incidents).post(create_incident))
+        .route("/incidents/{key}", get(get_incident).put(update_incident))
+        .route("/incidents/{key}/timestamps/{field}", put(set_timestamp))
+        .route("/incidents/{key}/timeline", get(list_events).post(add_event))
+        .route("/incidents/{key}/timeline/import", post(import_timeline))
+        .route("/export", get(export_bundle))
+        .route("/import", post(import_bundle))
+        .fallback(not_found)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "debrief API",
+        description = "Post-incident reviews: incidents and their chronology. Errors are \
+                       application/problem+json (RFC 9457) with field details; lists page by cursor.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        list_incidents, create_incident, get_incident, update_incident, set_timestamp,
+        list_events, add_event, import_timeline, export_bundle, import_bundle
+    ),
+    components(schemas(
+        IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
+        EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem
+    )),
+    tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
+         (name = "timeline", description = "The chronology (§3)"),
+         (name = "bundle", description = "Export and import of whole incidents (§12)"))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3.1 document as JSON.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi_document())
+}
+
+async fn not_found() -> ApiError {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such API route").into()
+}
+
+/// `Json<T>` whose rejections are problem documents naming what was wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection).into()),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> Problem {
+    match r {
+        JsonRejection::JsonDataError(e) => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-input",
+                "The input is not valid",
+                e.body_text(),
+            );
+            p.errors.push(FieldProblem { field: "body".into(), message: e.body_text() });
+            p
+        }
+        JsonRejection::MissingJsonContentType(_) => {
+            Problem::bad_request("send the body as JSON with Content-Type: application/json")
+        }
+        other => Problem::bad_request(other.body_text()),
+    }
+}
+
+/// The query string as pairs; repeated keys and comma-separated values both work.
+fn query_pairs(raw: Option<String>) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = raw.unwrap_or_default();
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&raw)
+        .map_err(|e| Problem::bad_request(format!("the query string cannot be read: {e}")).into())
+}
+
+fn values<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pairs
+        .iter()
+        .filter(move |(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "The input is not valid", format!("{field}: {message}"));
+    p.errors.push(FieldProblem { field: field.into(), message });
+    p.into()
+}
+
+fn parse_all<T: std::str::FromStr<Err = String>>(pairs: &[(String, String)], name: &str) -> Result<Vec<T>, ApiError> {
+    values(pairs, name).map(|v| v.parse::<T>().map_err(|m| invalid(name, m))).collect()
+}
+
+fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+}
+
+/// Parses the incident list's query parameters (shared with the pages).
+pub fn incident_query(pairs: &[(String, String)]) -> Result<IncidentQuery, ApiError> {
+    let sort = match first(pairs, "sort") {
+        Some(s) => s.parse::<IncidentSort>().map_err(|m| invalid("sort", m))?,
+        None => IncidentSort::default(),
+    };
+    let limit = match first(pairs, "limit") {
+        Some(l) => Some(l.parse::<u32>().map_err(|_| invalid("limit", format!("`{l}` is not a number")))?),
+        None => None,
+    };
+    Ok(IncidentQuery {
+        filter: IncidentFilter {
+            statuses: parse_all::<Status>(pairs, "status")?,
+            severities: parse_all::<Severity>(pairs, "severity")?,
+            categories: values(pairs, "category").map(str::to_owned).collect(),
+            text: first(pairs, "q").map(str::to_owned),
+        },
+        sort,
+        after: first(pairs, "cursor").map(str::to_owned),
+        limit,
+    })
+}
+
+/// List incidents, filtered, sorted and paged by cursor.
+#[utoipa::path(get, path = "/incidents", tag = "incidents",
+    params(
+        ("status" = Option<String>, Query, description = "open, contained, eradicated, recovered, closed; repeat or comma-separate"),
+        ("severity" = Option<String>, Query, description = "critical, high, medium, low; repeat or comma-separate"),
+        ("category" = Option<String>, Query, description = "category slugs; repeat or comma-separate"),
+        ("q" = Option<String>, Query, description = "text in the title or key"),
+        ("sort" = Option<String>, Query, description = "newest (default), oldest, started_desc, started_asc, severity"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("limit" = Option<u32>, Query, description = "1–500, default 50"),
+    ),
+    responses((status = 200, body = IncidentPageDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn list_incidents(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Json<IncidentPageDto>, ApiError> {
+    let query = incident_query(&query_pairs(q)?)?;
+    let page = app.list_incidents(&query).await?;
+    Ok(Json(IncidentPageDto {
+        items: page.items.iter().map(IncidentDto::from_incident).collect(),
+        next_cursor: page.next.map(|c| c.encode()),
+    }))
+}
+
+/// Open a new incident; its key is assigned in order.
+#[utoipa::path(post, path = "/incidents", tag = "incidents", request_body = IncidentInput,
+    responses((status = 201, body = IncidentDto, headers(("Location" = String))),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_incident(State(app): State<App>, ApiJson(input): ApiJson<IncidentInput>) -> Result<Response, ApiError> {
+    let incident = app.create_incident(&input.to_draft()).await?;
+    let view = app.incident_view(&incident.key.to_string()).await?;
+    let location = format!("/api/v1/incidents/{}", incident.key);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(IncidentDto::from_view(&view))).into_response())
+}
+
+/// One incident with its derived durations.
+#[utoipa::path(get, path = "/incidents/{key}", tag = "incidents",
+    params(("key" = String, Path, description = "INC-2026-0042")),
+    responses((status = 200, body = IncidentDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_incident(State(app): State<App>, Path(key): Path<String>) -> Result<Json<IncidentDto>, ApiError> {
+    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+}
+
+/// Replace an incident's fields. `version` must be the one you read.
+#[utoipa::path(put, path = "/incidents/{key}", tag = "incidents", request_body = IncidentInput,
+    params(("key" = String, Path, description = "INC-2026-0042")),
+    responses((status = 200, body = IncidentDto),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "stale version"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn update_incident(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<IncidentInput>,
+) -> Result<Json<IncidentDto>, ApiError> {
+    let Some(version) = input.version else {
+        return Err(invalid("version", "send the version you read; it protects others' changes".into()));
+    };
+    app.update_incident(&key, version, &input.to_draft(), None).await?;
+    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+}
+
+/// Set or clear one lifecycle timestamp, from a value or a timeline event.
+#[utoipa::path(put, path = "/incidents/{key}/timestamps/{field}", tag = "incidents", request_body = SetTimeInput,
+    params(("key" = String, Path), ("field" = String, Path, description = "started, detected, reported, acknowledged, contained, eradicated, recovered, closed")),
+    responses((status = 200, body = IncidentDto),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn set_timestamp(
+    State(app): State<App>,
+    Path((key, field)): Path<(String, String)>,
+    ApiJson(input): ApiJson<SetTimeInput>,
+) -> Result<Json<IncidentDto>, ApiError> {
+    match input.from_event.as_deref() {
+        Some(id) => {
+            let id = uuid::Uuid::parse_str(id).map_err(|_| invalid("from_event", format!("`{id}` is not an event id")))?;
+            app.set_time_from_event(&key, &field, id, Some(input.version)).await?
+        }
+        None => app.set_time(&key, &field, input.value.as_deref(), Some(input.version)).await?,
+    };
+    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+}
+
+/// The chronology, oldest first.
+#[utoipa::path(get, path = "/incidents/{key}/timeline", tag = "timeline",
+    params(("key" = String, Path),
+           ("kind" = Option<String>, Query, description = "event kinds; repeat or comma-separate"),
+           ("key_only" = Option<bool>, Query, description = "only key events"),
+           ("actor" = Option<String>, Query)),
+    responses((status = 200, body = Vec<EventDto>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_events(State(app): State<App>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Result<Json<Vec<EventDto>>, ApiError> {
+    let pairs = query_pairs(q)?;
+    let filter = EventFilter {
+        kinds: parse_all::<EventKind>(&pairs, "kind")?,
+        key_only: matches!(first(&pairs, "key_only"), Some("true" | "1" | "on" | "yes")),
+        actor: first(&pairs, "actor").map(str::to_owned),
+    };
+    let events = app.events(&key, &filter).await?;
+    Ok(Json(events.iter().map(EventDto::from_event).collect()))
+}
+
+/// Add one event. An identical event already there is returned with 200.
+#[utoipa::path(post, path = "/incidents/{key}/timeline", tag = "timeline", request_body = EventInput,
+    params(("key" = String, Path)),
+    responses((status = 201, body = EventDto), (status = 200, body = EventDto, description = "already present"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn add_event(State(app): State<App>, Path(key): Path<String>, ApiJson(input): ApiJson<EventInput>) -> Result<Response, ApiError> {
+    let added = app.add_event(&key, &input.to_draft(), None).await?;
+    let status = if added.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(EventDto::from_event(&added.event))).into_response())
+}
+
+/// Import a timeline file (the request body), all or nothing.
+#[utoipa::path(post, path = "/incidents/{key}/timeline/import", tag = "timeline",
+    params(("key" = String, Path),
+           ("format" = String, Query, description = "csv, jsonl or bundle"),
+           ("source" = Option<String>, Query, description = "source recorded for events naming none; default import"),
+           ("zone" = Option<String>, Query, description = "IANA zone for times written without an offset")),
+    request_body(content = String, content_type = "text/csv", description = "the file: CSV with a header row, JSON Lines, or a bundle"),
+    responses((status = 200, body = ImportReportDto),
+              (status = 422, body = Problem, content_type = "application/problem+json", description = "bad record: line and column; nothing imported")))]
+async fn import_timeline(State(app): State<App>, Path(key): Path<String>, RawQuery(q): RawQuery, body: Bytes) -> Result<Json<ImportReportDto>, ApiError> {
+    let pairs = query_pairs(q)?;
+    let format = match first(&pairs, "format") {
+        Some(f) => f.parse::<ImportFormat>().map_err(|m| invalid("format", m))?,
+        None => return Err(invalid("format", "say which format: csv, jsonl or bundle".into())),
+    };
+    let mut options = TimelineImportOptions::new(format);
+    if let Some(s) = first(&pairs, "source") {
+        options.source = s.to_owned();
+    }
+    if let Some(z) = first(&pairs, "zone") {
+        options.zone = Some(jiff::tz::TimeZone::get(z).map_err(|_| invalid("zone", format!("`{z}` is not an IANA time zone")))?);
+    }
+    for (k, v) in pairs.iter().filter(|(k, _)| k.starts_with("map.")) {
+        options.mapping.push((k["map.".len()..].to_owned(), v.clone()));
+    }
+    let report = app.import_timeline(&key, &body[..], &options, &|_| {}).await?;
+    Ok(Json(report.into()))
+}
+
+/// Export incidents as a debrief bundle (all when no key is given).
+#[utoipa::path(get, path = "/export", tag = "bundle",
+    params(("key" = Option<String>, Query, description = "incident keys; repeat or comma-separate")),
+    responses((status = 200, description = "a debrief bundle, version 1 (docs/bundle.schema.json)", content_type = "application/json")))]
+async fn export_bundle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let pairs = query_pairs(q)?;
+    let keys: Vec<String> = values(&pairs, "key").map(str::to_owned).collect();
+    let bundle = app.export_bundle(&keys).await?;
+    Ok(([(header::CONTENT_DISPOSITION, "attachment; filename=\"debrief-bundle.json\"")], Json(bundle)).into_response())
+}
+
+/// Import a debrief bundle, all or nothing.
+#[utoipa::path(post, path = "/import", tag = "bundle",
+    request_body(content = String, content_type = "application/json", description = "a debrief bundle, version 1"),
+    responses((status = 200, body = BundleReportDto),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn import_bundle(State(app): State<App>, body: Bytes) -> Result<Json<BundleReportDto>, ApiError> {
+    let r = app.import_bundle(&body[..], &|_| {}).await?;
+    Ok(Json(BundleReportDto {
+        incidents_created: r.incidents_created,
+        incidents_existing: r.incidents_existing,
+        events_added: r.events_added,
+        events_duplicate: r.events_duplicate,
+        keys: r.keys,
+    }))
+}
