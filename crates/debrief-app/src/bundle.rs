@@ -6,8 +6,8 @@
 use std::io::{BufReader, Read};
 
 use debrief_core::{
-    FieldErrors, Incident, IncidentDraft, IncidentKey, LifecycleField,
-    NewTimelineEvent, TimelineEvent, TimelineEventDraft, Timestamp,
+    FieldErrors, Incident, IncidentDraft, IncidentKey, LifecycleField, NewTimelineEvent,
+    TimelineEvent, TimelineEventDraft, Timestamp,
 };
 use debrief_store::{EventFilter, KeyRequest, NewIncidentRecord};
 use schemars::JsonSchema;
@@ -124,7 +124,10 @@ impl BundleTime {
     fn from_timestamp(t: Timestamp) -> Self {
         match t.to_canonical_string() {
             Some(s) => Self::Text(s),
-            None => Self::Precise { at: t.to_rfc3339(), precision: t.precision().as_str().into() },
+            None => Self::Precise {
+                at: t.to_rfc3339(),
+                precision: t.precision().as_str().into(),
+            },
         }
     }
     fn parse(&self) -> Result<Timestamp, String> {
@@ -170,7 +173,10 @@ impl BundleEvent {
         let ev = &e.event;
         let (at, precision) = match ev.at.to_canonical_string() {
             Some(s) => (s, None),
-            None => (ev.at.to_rfc3339(), Some(ev.at.precision().as_str().to_owned())),
+            None => (
+                ev.at.to_rfc3339(),
+                Some(ev.at.precision().as_str().to_owned()),
+            ),
         };
         Self {
             at,
@@ -207,26 +213,44 @@ pub fn json_schema() -> String {
 
 /// Reads and checks a bundle document (syntax, format and version).
 pub fn read_bundle<R: Read>(input: R) -> Result<Bundle, ImportError> {
-    let value: serde_json::Value = serde_json::from_reader(BufReader::new(input)).map_err(|e| ImportError {
-        line: e.line() as u64,
-        column: Some(e.column() as u64),
-        field: None,
-        message: json_message(&e),
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_reader(BufReader::new(input)).map_err(|e| ImportError {
+            line: e.line() as u64,
+            column: Some(e.column() as u64),
+            field: None,
+            message: json_message(&e),
+        })?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(FORMAT) => {}
-        Some(other) => return Err(ImportError::at_line(1, format!("format is `{other}`, not `{FORMAT}`"))),
-        None => return Err(ImportError::at_line(1, format!("not a debrief bundle: no \"format\": \"{FORMAT}\""))),
+        Some(other) => {
+            return Err(ImportError::at_line(
+                1,
+                format!("format is `{other}`, not `{FORMAT}`"),
+            ));
+        }
+        None => {
+            return Err(ImportError::at_line(
+                1,
+                format!("not a debrief bundle: no \"format\": \"{FORMAT}\""),
+            ));
+        }
     }
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(1) => {}
         Some(v) => {
             return Err(ImportError::at_line(
                 1,
-                format!("bundle version {v} is not one this debrief reads (it reads version {VERSION})"),
+                format!(
+                    "bundle version {v} is not one this debrief reads (it reads version {VERSION})"
+                ),
             ));
         }
-        None => return Err(ImportError::at_line(1, "the bundle has no numeric \"version\"")),
+        None => {
+            return Err(ImportError::at_line(
+                1,
+                "the bundle has no numeric \"version\"",
+            ));
+        }
     }
     serde_json::from_value(value).map_err(|e| ImportError {
         line: 1,
@@ -238,20 +262,33 @@ pub fn read_bundle<R: Read>(input: R) -> Result<Bundle, ImportError> {
 
 /// Validated events of the incident `key` in a bundle (or of its only incident).
 pub fn timeline_for(bundle: &Bundle, key: &str) -> Result<Vec<NewTimelineEvent>, AppError> {
-    let (index, incident) = match bundle.incidents.iter().enumerate().find(|(_, i)| i.key == key) {
+    let (index, incident) = match bundle
+        .incidents
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.key == key)
+    {
         Some(found) => found,
         None if bundle.incidents.len() == 1 => (0, &bundle.incidents[0]),
         None => {
             return Err(AppError::NotFound(format!(
                 "the bundle has no incident {key} (it has {})",
-                bundle.incidents.iter().map(|i| i.key.as_str()).collect::<Vec<_>>().join(", ")
+                bundle
+                    .incidents
+                    .iter()
+                    .map(|i| i.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     };
     validate_events(index, incident)
 }
 
-fn validate_events(index: usize, incident: &BundleIncident) -> Result<Vec<NewTimelineEvent>, AppError> {
+fn validate_events(
+    index: usize,
+    incident: &BundleIncident,
+) -> Result<Vec<NewTimelineEvent>, AppError> {
     let mut out = Vec::with_capacity(incident.timeline.len());
     for (i, e) in incident.timeline.iter().enumerate() {
         let event = e
@@ -263,7 +300,12 @@ fn validate_events(index: usize, incident: &BundleIncident) -> Result<Vec<NewTim
     Ok(out)
 }
 
-fn parse_instant(field: &str, value: &Option<String>, default: jiff::Timestamp, errors: &mut FieldErrors) -> jiff::Timestamp {
+fn parse_instant(
+    field: &str,
+    value: &Option<String>,
+    default: jiff::Timestamp,
+    errors: &mut FieldErrors,
+) -> jiff::Timestamp {
     match value {
         None => default,
         Some(s) => s.parse().unwrap_or_else(|e| {
@@ -299,16 +341,27 @@ impl App {
         let mut incidents = Vec::with_capacity(ids.len());
         for id in ids {
             let incident = self.store().incident_by_id(id).await?;
-            let events = self.store().list_events(id, &EventFilter::default()).await?;
+            let events = self
+                .store()
+                .list_events(id, &EventFilter::default())
+                .await?;
             incidents.push(to_bundle_incident(&incident, &events));
         }
-        Ok(Bundle { format: FORMAT.into(), version: VERSION, incidents })
+        Ok(Bundle {
+            format: FORMAT.into(),
+            version: VERSION,
+            incidents,
+        })
     }
 
     /// Imports a bundle, all or nothing. An incident whose id is already here
     /// gets only the events it lacks; a new one keeps its key, which must not
     /// belong to another incident.
-    pub async fn import_bundle<R: Read + Send>(&self, input: R, progress: Progress<'_>) -> Result<BundleReport, AppError> {
+    pub async fn import_bundle<R: Read + Send>(
+        &self,
+        input: R,
+        progress: Progress<'_>,
+    ) -> Result<BundleReport, AppError> {
         let bundle = read_bundle(input)?;
         let now = self.now();
         let mut prepared = Vec::with_capacity(bundle.incidents.len());
@@ -325,7 +378,13 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut report = BundleReport::default();
         let mut read = 0u64;
-        for PreparedIncident { key, record, events, id_given } in prepared {
+        for PreparedIncident {
+            key,
+            record,
+            events,
+            id_given,
+        } in prepared
+        {
             // With an id, the id says which incident this is; without one, the key does.
             let existing = if id_given {
                 tx.incident_by_id(record.id).await?
@@ -373,7 +432,11 @@ impl App {
     ) -> Result<PreparedIncident, FieldErrors> {
         let prefix = format!("incidents[{index}].");
         let mut errors = FieldErrors::default();
-        let key = bi.key.parse::<IncidentKey>().map_err(|m| errors.push("key", m)).ok();
+        let key = bi
+            .key
+            .parse::<IncidentKey>()
+            .map_err(|m| errors.push("key", m))
+            .ok();
         let id = match &bi.id {
             None => Uuid::now_v7(),
             Some(s) => Uuid::parse_str(s).unwrap_or_else(|e| {
@@ -393,7 +456,10 @@ impl App {
             timestamps: Vec::new(),
             precisions: Vec::new(),
         };
-        let mut fields = draft.validate(&self.settings().taxonomy).map_err(|e| errors.0.extend(e.0)).ok();
+        let mut fields = draft
+            .validate(&self.settings().taxonomy)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok();
         let mut stamps = bi.timestamps.clone();
         let mut times_ok = true;
         for f in LifecycleField::ALL {
@@ -411,10 +477,8 @@ impl App {
                 }
             }
         }
-        if times_ok {
-            if let Some(fields) = &fields {
-                errors.0.extend(fields.lifecycle.order_violations().0);
-            }
+        if let Some(fields) = fields.as_ref().filter(|_| times_ok) {
+            errors.0.extend(fields.lifecycle.order_violations().0);
         }
         let created_at = parse_instant("created_at", &bi.created_at, now, &mut errors);
         let updated_at = parse_instant("updated_at", &bi.updated_at, created_at, &mut errors);
@@ -434,7 +498,13 @@ impl App {
         match (key, fields, errors.is_empty()) {
             (Some(key), Some(fields), true) => Ok(PreparedIncident {
                 key: key.clone(),
-                record: NewIncidentRecord { id, key: KeyRequest::Given(key), fields, created_at, updated_at },
+                record: NewIncidentRecord {
+                    id,
+                    key: KeyRequest::Given(key),
+                    fields,
+                    created_at,
+                    updated_at,
+                },
                 events,
                 id_given: bi.id.is_some(),
             }),

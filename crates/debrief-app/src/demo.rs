@@ -12,7 +12,9 @@ pub const DEMO_BUNDLE: &str = include_str!("demo/demo-bundle.json");
 pub enum DemoOutcome {
     Loaded(BundleReport),
     /// The database already holds incidents; the demo never mixes with real data.
-    NotEmpty { incidents: u64 },
+    NotEmpty {
+        incidents: u64,
+    },
 }
 
 impl App {

@@ -16,7 +16,10 @@ pub enum AppError {
     NotFound(String),
     /// Someone else changed it first (stale version), or a unique value clashes.
     #[error("{message}")]
-    Conflict { message: String, current_version: Option<i64> },
+    Conflict {
+        message: String,
+        current_version: Option<i64>,
+    },
     /// An import stopped at a bad record; nothing of it was kept.
     #[error("{0}")]
     Import(ImportError),
@@ -27,14 +30,17 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound { entity, id } => AppError::NotFound(format!("{entity} {id} was not found")),
+            StoreError::NotFound { entity, id } => {
+                AppError::NotFound(format!("{entity} {id} was not found"))
+            }
             StoreError::Conflict { actual, .. } => AppError::Conflict {
-                message: format!(
-                    "{e}; reload to see their change, then apply yours again"
-                ),
+                message: format!("{e}; reload to see their change, then apply yours again"),
                 current_version: Some(actual),
             },
-            StoreError::Duplicate { message, .. } => AppError::Conflict { message, current_version: None },
+            StoreError::Duplicate { message, .. } => AppError::Conflict {
+                message,
+                current_version: None,
+            },
             other => AppError::Store(other),
         }
     }
@@ -66,7 +72,12 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn at_line(line: u64, message: impl Into<String>) -> Self {
-        Self { line, column: None, field: None, message: message.into() }
+        Self {
+            line,
+            column: None,
+            field: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -49,7 +49,9 @@ impl FromStr for ImportFormat {
             "csv" => Ok(Self::Csv),
             "jsonl" | "ndjson" | "json-lines" => Ok(Self::JsonLines),
             "bundle" => Ok(Self::Bundle),
-            other => Err(format!("unknown format `{other}`; expected csv, jsonl or bundle")),
+            other => Err(format!(
+                "unknown format `{other}`; expected csv, jsonl or bundle"
+            )),
         }
     }
 }
@@ -68,7 +70,12 @@ pub struct TimelineImportOptions {
 
 impl TimelineImportOptions {
     pub fn new(format: ImportFormat) -> Self {
-        Self { format, source: "import".into(), mapping: Vec::new(), zone: None }
+        Self {
+            format,
+            source: "import".into(),
+            mapping: Vec::new(),
+            zone: None,
+        }
     }
 }
 
@@ -88,13 +95,25 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The CSV columns an event is read from, with the header names accepted for
 /// each (case-insensitive). `--map field=Header` adds one.
 const CSV_FIELDS: &[(&str, &[&str], bool)] = &[
-    ("at", &["at", "time", "timestamp", "date", "datetime", "when"], true),
+    (
+        "at",
+        &["at", "time", "timestamp", "date", "datetime", "when"],
+        true,
+    ),
     ("kind", &["kind", "type"], true),
-    ("text", &["text", "description", "message", "event", "summary"], true),
+    (
+        "text",
+        &["text", "description", "message", "event", "summary"],
+        true,
+    ),
     ("precision", &["precision"], false),
     ("source", &["source"], false),
     ("actor", &["actor", "who", "user", "author"], false),
-    ("evidence_url", &["evidence_url", "evidence", "url", "link"], false),
+    (
+        "evidence_url",
+        &["evidence_url", "evidence", "url", "link"],
+        false,
+    ),
     ("tags", &["tags"], false),
     ("key", &["key", "key_event", "important"], false),
 ];
@@ -106,8 +125,14 @@ struct CsvColumns {
 }
 
 impl CsvColumns {
-    fn resolve(headers: &csv::StringRecord, mapping: &[(String, String)]) -> Result<Self, ImportError> {
-        let names: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+    fn resolve(
+        headers: &csv::StringRecord,
+        mapping: &[(String, String)],
+    ) -> Result<Self, ImportError> {
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+            .collect();
         let find = |wanted: &str| names.iter().position(|h| h.eq_ignore_ascii_case(wanted));
         let mut index = HashMap::new();
         for (field, header) in mapping {
@@ -121,7 +146,10 @@ impl CsvColumns {
             let Some(i) = find(header) else {
                 return Err(ImportError::at_line(
                     1,
-                    format!("the mapping names column `{header}`, but the header has {}", names.join(", ")),
+                    format!(
+                        "the mapping names column `{header}`, but the header has {}",
+                        names.join(", ")
+                    ),
                 ));
             };
             index.insert(*canonical, i);
@@ -150,7 +178,10 @@ impl CsvColumns {
                 None => {}
             }
         }
-        Ok(Self { index, headers: names })
+        Ok(Self {
+            index,
+            headers: names,
+        })
     }
 
     fn get<'r>(&self, record: &'r csv::StringRecord, field: &str) -> Option<&'r str> {
@@ -162,10 +193,17 @@ impl CsvColumns {
             "" | "0" | "false" | "no" | "n" => false,
             "1" | "true" | "yes" | "y" | "x" => true,
             other => {
-                return Err(("key".into(), format!("`{other}` is not yes/no (true, false, 1, 0 …)")));
+                return Err((
+                    "key".into(),
+                    format!("`{other}` is not yes/no (true, false, 1, 0 …)"),
+                ));
             }
         };
-        let opt = |f: &str| self.get(record, f).map(str::to_owned).filter(|s| !s.trim().is_empty());
+        let opt = |f: &str| {
+            self.get(record, f)
+                .map(str::to_owned)
+                .filter(|s| !s.trim().is_empty())
+        };
         Ok(TimelineEventDraft {
             at: self.get(record, "at").unwrap_or("").to_owned(),
             precision: opt("precision"),
@@ -174,7 +212,9 @@ impl CsvColumns {
             actor: opt("actor"),
             text: self.get(record, "text").unwrap_or("").to_owned(),
             evidence_url: opt("evidence_url"),
-            tags: opt("tags").map(|t| t.split([';', ',']).map(str::to_owned).collect()).unwrap_or_default(),
+            tags: opt("tags")
+                .map(|t| t.split([';', ',']).map(str::to_owned).collect())
+                .unwrap_or_default(),
             key,
         })
     }
@@ -195,7 +235,11 @@ impl CsvColumns {
 }
 
 fn first_field_error(errors: FieldErrors) -> (String, String) {
-    let e = errors.0.into_iter().next().expect("validation failed with at least one error");
+    let e = errors
+        .0
+        .into_iter()
+        .next()
+        .expect("validation failed with at least one error");
     (e.field, e.message)
 }
 
@@ -218,12 +262,21 @@ impl App {
         let incident = self.incident(key).await?;
         let mut tx = self.store().begin().await?;
         let report = match options.format {
-            ImportFormat::Csv => self.import_csv(&mut *tx, incident.id, input, options, progress).await?,
-            ImportFormat::JsonLines => self.import_jsonl(&mut *tx, incident.id, input, options, progress).await?,
+            ImportFormat::Csv => {
+                self.import_csv(&mut *tx, incident.id, input, options, progress)
+                    .await?
+            }
+            ImportFormat::JsonLines => {
+                self.import_jsonl(&mut *tx, incident.id, input, options, progress)
+                    .await?
+            }
             ImportFormat::Bundle => {
                 let bundle = crate::bundle::read_bundle(input)?;
                 let events = crate::bundle::timeline_for(&bundle, &incident.key.to_string())?;
-                let mut report = ImportReport { read: events.len() as u64, ..Default::default() };
+                let mut report = ImportReport {
+                    read: events.len() as u64,
+                    ..Default::default()
+                };
                 for chunk in events.chunks(BATCH) {
                     let added = tx.add_events(incident.id, chunk, self.now()).await?;
                     report.added += added.added;
@@ -237,7 +290,10 @@ impl App {
         Ok(report)
     }
 
-    fn reader_for(&self, options: &TimelineImportOptions) -> impl Fn(&str) -> Result<Timestamp, debrief_core::TimestampError> {
+    fn reader_for(
+        &self,
+        options: &TimelineImportOptions,
+    ) -> impl Fn(&str) -> Result<Timestamp, debrief_core::TimestampError> {
         let zone = options.zone.clone();
         move |s: &str| match &zone {
             Some(z) => Timestamp::parse_in_zone(s, z),
@@ -271,7 +327,9 @@ impl App {
                 Err(e) => return Err(csv_error(e, line_hint).into()),
             }
             let line = record.position().map(|p| p.line()).unwrap_or(line_hint);
-            let draft = columns.draft(&record).map_err(|(f, m)| columns.locate(line, &f, m))?;
+            let draft = columns
+                .draft(&record)
+                .map_err(|(f, m)| columns.locate(line, &f, m))?;
             let event = draft
                 .validate_with(&options.source, &read_time)
                 .map_err(|e| {
@@ -315,16 +373,24 @@ impl App {
             if text.is_empty() {
                 continue;
             }
-            let draft: TimelineEventDraft = serde_json::from_str(text).map_err(|e| ImportError {
-                line,
-                column: Some(e.column() as u64),
-                field: None,
-                message: json_message(&e),
-            })?;
-            let event = draft.validate_with(&options.source, &read_time).map_err(|e| {
-                let (f, m) = first_field_error(e);
-                ImportError { line, column: None, field: Some(f), message: m }
-            })?;
+            let draft: TimelineEventDraft =
+                serde_json::from_str(text).map_err(|e| ImportError {
+                    line,
+                    column: Some(e.column() as u64),
+                    field: None,
+                    message: json_message(&e),
+                })?;
+            let event = draft
+                .validate_with(&options.source, &read_time)
+                .map_err(|e| {
+                    let (f, m) = first_field_error(e);
+                    ImportError {
+                        line,
+                        column: None,
+                        field: Some(f),
+                        message: m,
+                    }
+                })?;
             batch.push(event);
             report.read += 1;
             if batch.len() == BATCH {
@@ -347,7 +413,8 @@ impl App {
         if batch.is_empty() {
             return Ok(());
         }
-        let AddedEvents { added, duplicates } = tx.add_events(incident_id, batch, self.now()).await?;
+        let AddedEvents { added, duplicates } =
+            tx.add_events(incident_id, batch, self.now()).await?;
         report.added += added;
         report.duplicates += duplicates;
         batch.clear();
@@ -376,7 +443,9 @@ fn csv_error(e: csv::Error, line_hint: u64) -> ImportError {
             Some(l) => ImportError::at_line(l, too_long_message(l)),
             None => ImportError::at_line(line, format!("cannot read the input: {io}")),
         },
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::at_line(
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => ImportError::at_line(
             line,
             format!("this row has {len} fields but the header has {expected_len}"),
         ),
@@ -389,4 +458,3 @@ fn csv_error(e: csv::Error, line_hint: u64) -> ImportError {
         _ => ImportError::at_line(line, e.to_string()),
     }
 }
-

@@ -4,7 +4,9 @@ use debrief_core::{
     Durations, FieldError, FieldErrors, Incident, IncidentDraft, IncidentKey, LifecycleField,
     Timestamp,
 };
-use debrief_store::{Cursor, IncidentFilter, IncidentSort, KeyRequest, NewIncidentRecord, Page};
+use debrief_store::{
+    Cursor, IncidentFilter, IncidentSort, KeyRequest, NewIncidentRecord, Page, StoreError,
+};
 use jiff::tz::TimeZone;
 use uuid::Uuid;
 
@@ -52,10 +54,16 @@ impl App {
     ) -> Result<Incident, AppError> {
         let fields = self.validate_draft(draft, zone)?;
         let now = self.now();
-        let year = i32::from(now.to_zoned_datetime(self.settings().time_zone.clone()).year());
+        let year = i32::from(
+            now.to_zoned_datetime(self.settings().time_zone.clone())
+                .year(),
+        );
         let record = NewIncidentRecord {
             id: Uuid::now_v7(),
-            key: KeyRequest::Next { prefix: self.settings().key_prefix.clone(), year },
+            key: KeyRequest::Next {
+                prefix: self.settings().key_prefix.clone(),
+                year,
+            },
             fields,
             created_at: now,
             updated_at: now,
@@ -85,12 +93,18 @@ impl App {
         let event_count = self.store().count_events(incident.id).await?;
         // Workshops arrive with a later feature; until then time_to_review is unknown.
         let durations = incident.fields.lifecycle.durations(None);
-        Ok(IncidentView { incident, durations, event_count })
+        Ok(IncidentView {
+            incident,
+            durations,
+            event_count,
+        })
     }
 
     pub async fn list_incidents(&self, q: &IncidentQuery) -> Result<Page<Incident>, AppError> {
         let after = match q.after.as_deref().filter(|c| !c.is_empty()) {
-            Some(c) => Some(Cursor::decode(c).map_err(|m| FieldErrors::from(FieldError::new("cursor", m)))?),
+            Some(c) => Some(
+                Cursor::decode(c).map_err(|m| FieldErrors::from(FieldError::new("cursor", m)))?,
+            ),
             None => None,
         };
         let limit = q.limit.unwrap_or(DEFAULT_PAGE);
@@ -101,7 +115,10 @@ impl App {
             ))
             .into());
         }
-        Ok(self.store().list_incidents(&q.filter, q.sort, after.as_ref(), limit).await?)
+        Ok(self
+            .store()
+            .list_incidents(&q.filter, q.sort, after.as_ref(), limit)
+            .await?)
     }
 
     /// Replaces the editable fields if `expected_version` is still current.
@@ -114,7 +131,10 @@ impl App {
     ) -> Result<Incident, AppError> {
         let current = self.incident(key).await?;
         let fields = self.validate_draft(draft, zone)?;
-        Ok(self.store().update_incident(current.id, expected_version, &fields, self.now()).await?)
+        self.store()
+            .update_incident(current.id, expected_version, &fields, self.now())
+            .await
+            .map_err(|e| named_conflict(e, &current))
     }
 
     /// Sets (or clears, with `None`) one lifecycle timestamp. Without an
@@ -154,7 +174,8 @@ impl App {
                 "timeline event {event_id} does not belong to {key}"
             )));
         }
-        self.write_time(key, field, Some(event.event.at), expected_version).await
+        self.write_time(key, field, Some(event.event.at), expected_version)
+            .await
     }
 
     async fn write_time(
@@ -172,7 +193,27 @@ impl App {
             return Err(violations.into());
         }
         let version = expected_version.unwrap_or(incident.version);
-        Ok(self.store().update_incident(incident.id, version, &fields, self.now()).await?)
+        self.store()
+            .update_incident(incident.id, version, &fields, self.now())
+            .await
+            .map_err(|e| named_conflict(e, &incident))
+    }
+}
+
+/// A conflict message that names the incident by its key, as people do.
+fn named_conflict(e: StoreError, incident: &Incident) -> AppError {
+    match e {
+        StoreError::Conflict {
+            expected, actual, ..
+        } => AppError::Conflict {
+            message: format!(
+                "{} was changed by someone else (you had version {expected}, it is now {actual}); \
+                 reload to see their change, then apply yours again",
+                incident.key
+            ),
+            current_version: Some(actual),
+        },
+        other => other.into(),
     }
 }
 

@@ -30,7 +30,11 @@ pub struct App {
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { store, clock, settings: Arc::new(settings) }
+        Self {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        }
     }
     pub fn settings(&self) -> &Settings {
         &self.settings

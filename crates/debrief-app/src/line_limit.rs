@@ -14,13 +14,20 @@ pub struct LineLimit<R> {
 
 impl<R: Read> LineLimit<R> {
     pub fn new(inner: R) -> Self {
-        Self { inner, line: 1, current: 0 }
+        Self {
+            inner,
+            line: 1,
+            current: 0,
+        }
     }
 }
 
 /// The message of the error [`LineLimit`] raises; importers look for it.
 pub fn too_long_message(line: u64) -> String {
-    format!("line {line} is longer than {} MiB; is this the right file?", MAX_LINE_BYTES >> 20)
+    format!(
+        "line {line} is longer than {} MiB; is this the right file?",
+        MAX_LINE_BYTES >> 20
+    )
 }
 
 impl<R: Read> Read for LineLimit<R> {
@@ -33,7 +40,10 @@ impl<R: Read> Read for LineLimit<R> {
             } else {
                 self.current += 1;
                 if self.current > MAX_LINE_BYTES {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, LineTooLong(self.line)));
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        LineTooLong(self.line),
+                    ));
                 }
             }
         }
@@ -55,5 +65,7 @@ impl std::error::Error for LineTooLong {}
 
 /// The line number if `e` is (or wraps) a [`LineTooLong`].
 pub fn line_too_long(e: &io::Error) -> Option<u64> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<LineTooLong>()).map(|l| l.0)
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<LineTooLong>())
+        .map(|l| l.0)
 }

@@ -15,6 +15,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { key_prefix: "INC".into(), taxonomy: Taxonomy::default(), time_zone: TimeZone::UTC }
+        Self {
+            key_prefix: "INC".into(),
+            taxonomy: Taxonomy::default(),
+            time_zone: TimeZone::UTC,
+        }
     }
 }

@@ -28,15 +28,25 @@ impl App {
             Some(z) => draft.validate_with("manual", |s| Timestamp::parse_in_zone(s, z))?,
             None => draft.validate("manual")?,
         };
-        let outcome = self.store().add_events(incident.id, std::slice::from_ref(&event), self.now()).await?;
+        let outcome = self
+            .store()
+            .add_events(incident.id, std::slice::from_ref(&event), self.now())
+            .await?;
         let stored = self
             .store()
             .event_by_hash(incident.id, &event.content_hash())
             .await?;
-        Ok(AddedEvent { event: stored, created: outcome.added == 1 })
+        Ok(AddedEvent {
+            event: stored,
+            created: outcome.added == 1,
+        })
     }
 
-    pub async fn events(&self, key: &str, filter: &EventFilter) -> Result<Vec<TimelineEvent>, AppError> {
+    pub async fn events(
+        &self,
+        key: &str,
+        filter: &EventFilter,
+    ) -> Result<Vec<TimelineEvent>, AppError> {
         let incident = self.incident(key).await?;
         Ok(self.store().list_events(incident.id, filter).await?)
     }

@@ -21,7 +21,12 @@ where
     for db in TestDatabase::all().await {
         let store = debrief_store::open(&db.url).await.unwrap();
         eprintln!("story on {}", db.kind);
-        story(App::new(Arc::new(store.clone()), Arc::new(clock()), Settings::default())).await;
+        story(App::new(
+            Arc::new(store.clone()),
+            Arc::new(clock()),
+            Settings::default(),
+        ))
+        .await;
         store.close().await;
     }
 }
@@ -49,9 +54,15 @@ async fn a_csv_timeline_is_imported_once_with_headers_mapped_by_name() {
         let key = new_incident(&app).await;
         let mut opts = TimelineImportOptions::new(ImportFormat::Csv);
         opts.source = "siem-export".into();
-        let report = app.import_timeline(&key, CSV.as_bytes(), &opts, &nothing).await.unwrap();
+        let report = app
+            .import_timeline(&key, CSV.as_bytes(), &opts, &nothing)
+            .await
+            .unwrap();
         assert_eq!((report.read, report.added, report.duplicates), (3, 3, 0));
-        let again = app.import_timeline(&key, CSV.as_bytes(), &opts, &nothing).await.unwrap();
+        let again = app
+            .import_timeline(&key, CSV.as_bytes(), &opts, &nothing)
+            .await
+            .unwrap();
         assert_eq!((again.read, again.added, again.duplicates), (3, 0, 3));
         let events = app.events(&key, &EventFilter::default()).await.unwrap();
         assert_eq!(events.len(), 3);
@@ -62,7 +73,10 @@ async fn a_csv_timeline_is_imported_once_with_headers_mapped_by_name() {
         assert!(!events[0].event.key);
         // 09:30+01:00 is 08:30Z: it sorts before the 09:00Z alert.
         assert_eq!(events[0].event.kind.as_str(), "decision");
-        assert_eq!(events[0].event.text, "Lock the account,\nthen call the user");
+        assert_eq!(
+            events[0].event.text,
+            "Lock the account,\nthen call the user"
+        );
         assert_eq!(events[2].event.at.precision(), Precision::Day);
     })
     .await;
@@ -123,7 +137,10 @@ const BUNDLE: &str = r#"{
 #[tokio::test]
 async fn a_bundle_with_several_offsets_and_dates_gives_durations_with_their_precision() {
     each_app(|app| async move {
-        let report = app.import_bundle(BUNDLE.as_bytes(), &nothing).await.unwrap();
+        let report = app
+            .import_bundle(BUNDLE.as_bytes(), &nothing)
+            .await
+            .unwrap();
         assert_eq!((report.incidents_created, report.events_added), (1, 2));
         let view = app.incident_view("INC-2019-0007").await.unwrap();
         let d = |n| view.durations.get(n);
@@ -135,12 +152,28 @@ async fn a_bundle_with_several_offsets_and_dates_gives_durations_with_their_prec
         assert_eq!((ack.seconds, ack.precision), (3_600, Precision::Hour));
         // 11:42Z (minute) → 13:42:30.25Z (second): 2 h 0 min 30.25 s, at minute precision.
         let contain = d(DurationName::TimeToContain).unwrap();
-        assert_eq!((contain.seconds, contain.precision), (7_260, Precision::Minute));
-        assert_eq!(d(DurationName::TimeToRecover).unwrap().precision, Precision::Day);
+        assert_eq!(
+            (contain.seconds, contain.precision),
+            (7_260, Precision::Minute)
+        );
+        assert_eq!(
+            d(DurationName::TimeToRecover).unwrap().precision,
+            Precision::Day
+        );
         assert_eq!(d(DurationName::TimeToClose), None);
         // Importing it again adds nothing.
-        let again = app.import_bundle(BUNDLE.as_bytes(), &nothing).await.unwrap();
-        assert_eq!((again.incidents_existing, again.events_added, again.events_duplicate), (1, 0, 2));
+        let again = app
+            .import_bundle(BUNDLE.as_bytes(), &nothing)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                again.incidents_existing,
+                again.events_added,
+                again.events_duplicate
+            ),
+            (1, 0, 2)
+        );
     })
     .await;
 }
@@ -153,12 +186,24 @@ async fn export_import_export_is_identical() {
         let other = TestDatabase::sqlite();
         let store = debrief_store::open(&other.url).await.unwrap();
         let app2 = App::new(Arc::new(store), Arc::new(clock()), Settings::default());
-        app2.import_bundle(first.as_bytes(), &nothing).await.unwrap();
+        app2.import_bundle(first.as_bytes(), &nothing)
+            .await
+            .unwrap();
         let second = serde_json::to_string_pretty(&app2.export_bundle(&[]).await.unwrap()).unwrap();
         assert_eq!(first, second);
         // Importing the same bundle again into either database adds nothing.
-        let again = app2.import_bundle(first.as_bytes(), &nothing).await.unwrap();
-        assert_eq!((again.incidents_created, again.incidents_existing, again.events_added), (0, 3, 0));
+        let again = app2
+            .import_bundle(first.as_bytes(), &nothing)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                again.incidents_created,
+                again.incidents_existing,
+                again.events_added
+            ),
+            (0, 3, 0)
+        );
     })
     .await;
 }
@@ -169,17 +214,34 @@ async fn a_bundle_with_a_bad_incident_is_refused_whole_naming_the_place() {
         let bad = BUNDLE
             .replace("\"severity\": \"high\"", "\"severity\": \"dire\"")
             .replace("\"kind\": \"decision\"", "\"kind\": \"musing\"");
-        let err = app.import_bundle(bad.as_bytes(), &nothing).await.unwrap_err();
-        let AppError::Invalid(errors) = &err else { panic!("{err:?}") };
+        let err = app
+            .import_bundle(bad.as_bytes(), &nothing)
+            .await
+            .unwrap_err();
+        let AppError::Invalid(errors) = &err else {
+            panic!("{err:?}")
+        };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert!(fields.contains(&"incidents[0].severity"), "{fields:?}");
-        assert!(fields.contains(&"incidents[0].timeline[1].kind"), "{fields:?}");
+        assert!(
+            fields.contains(&"incidents[0].timeline[1].kind"),
+            "{fields:?}"
+        );
         assert_eq!(app.store().count_incidents().await.unwrap(), 0);
         let truncated = &BUNDLE[..BUNDLE.len() / 2];
-        let err = app.import_bundle(truncated.as_bytes(), &nothing).await.unwrap_err();
+        let err = app
+            .import_bundle(truncated.as_bytes(), &nothing)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
         let wrong = r#"{"format":"debrief-bundle","version":2,"incidents":[]}"#;
-        assert!(app.import_bundle(wrong.as_bytes(), &nothing).await.unwrap_err().to_string().contains("version 2"));
+        assert!(
+            app.import_bundle(wrong.as_bytes(), &nothing)
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("version 2")
+        );
     })
     .await;
 }
@@ -188,28 +250,83 @@ async fn a_bundle_with_a_bad_incident_is_refused_whole_naming_the_place() {
 async fn lifecycle_timestamps_follow_the_order_rules_and_versions() {
     each_app(|app| async move {
         let key = new_incident(&app).await;
-        let i = app.set_time(&key, "started", Some("2026-01-01T10:00Z"), None).await.unwrap();
+        let i = app
+            .set_time(&key, "started", Some("2026-01-01T10:00Z"), None)
+            .await
+            .unwrap();
         assert_eq!(i.version, 2);
-        let err = app.set_time(&key, "detected", Some("2026-01-01T09:00Z"), None).await.unwrap_err();
-        let AppError::Invalid(e) = &err else { panic!("{err:?}") };
+        let err = app
+            .set_time(&key, "detected", Some("2026-01-01T09:00Z"), None)
+            .await
+            .unwrap_err();
+        let AppError::Invalid(e) = &err else {
+            panic!("{err:?}")
+        };
         assert!(e.0[0].message.contains("detected") && e.0[0].message.contains("started"));
-        let err = app.set_time(&key, "detected", Some("2026-01-01T11:00Z"), Some(1)).await.unwrap_err();
-        assert!(matches!(err, AppError::Conflict { current_version: Some(2), .. }), "{err:?}");
+        let err = app
+            .set_time(&key, "detected", Some("2026-01-01T11:00Z"), Some(1))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AppError::Conflict {
+                    current_version: Some(2),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         let added = app
-            .add_event(&key, &TimelineEventDraft { at: "2026-01-01T12:15+01:00".into(), kind: "containment".into(), text: "Blocked".into(), ..Default::default() }, None)
+            .add_event(
+                &key,
+                &TimelineEventDraft {
+                    at: "2026-01-01T12:15+01:00".into(),
+                    kind: "containment".into(),
+                    text: "Blocked".into(),
+                    ..Default::default()
+                },
+                None,
+            )
             .await
             .unwrap();
         assert!(added.created);
-        let i = app.set_time_from_event(&key, "contained", added.event.id, Some(2)).await.unwrap();
-        assert_eq!(i.fields.lifecycle.get(debrief_core::LifecycleField::Contained).unwrap().to_rfc3339(), "2026-01-01T12:15+01:00");
+        let i = app
+            .set_time_from_event(&key, "contained", added.event.id, Some(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            i.fields
+                .lifecycle
+                .get(debrief_core::LifecycleField::Contained)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-01T12:15+01:00"
+        );
         let dup = app
-            .add_event(&key, &TimelineEventDraft { at: "2026-01-01T11:15Z".into(), kind: "containment".into(), text: "Blocked".into(), ..Default::default() }, None)
+            .add_event(
+                &key,
+                &TimelineEventDraft {
+                    at: "2026-01-01T11:15Z".into(),
+                    kind: "containment".into(),
+                    text: "Blocked".into(),
+                    ..Default::default()
+                },
+                None,
+            )
             .await
             .unwrap();
         assert!(!dup.created);
         assert_eq!(dup.event.id, added.event.id);
-        assert!(matches!(app.incident("INC-2026-9999").await, Err(AppError::NotFound(_))));
-        assert!(matches!(app.set_time(&key, "finished", Some("2026-01-01"), None).await, Err(AppError::Invalid(_))));
+        assert!(matches!(
+            app.incident("INC-2026-9999").await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            app.set_time(&key, "finished", Some("2026-01-01"), None)
+                .await,
+            Err(AppError::Invalid(_))
+        ));
     })
     .await;
 }
@@ -222,5 +339,8 @@ fn the_published_json_schema_matches_the_code() {
         std::fs::write(path, &generated).unwrap();
     }
     let published = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(published == generated, "docs/bundle.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p debrief-app");
+    assert!(
+        published == generated,
+        "docs/bundle.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p debrief-app"
+    );
 }

@@ -46,9 +46,12 @@ impl fmt::Display for Severity {
 impl FromStr for Severity {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
-            format!("unknown severity `{s}`; expected one of critical, high, medium, low")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown severity `{s}`; expected one of critical, high, medium, low")
+            })
     }
 }
 
@@ -87,7 +90,10 @@ impl Default for Taxonomy {
         Self {
             entries: DEFAULT_CATEGORIES
                 .iter()
-                .map(|(slug, label)| CategoryEntry { slug: (*slug).into(), label: (*label).into() })
+                .map(|(slug, label)| CategoryEntry {
+                    slug: (*slug).into(),
+                    label: (*label).into(),
+                })
                 .collect(),
         }
     }
@@ -98,14 +104,21 @@ impl Taxonomy {
         &self.entries
     }
     pub fn label<'a>(&'a self, slug: &'a str) -> &'a str {
-        self.entries.iter().find(|e| e.slug == slug).map(|e| e.label.as_str()).unwrap_or(slug)
+        self.entries
+            .iter()
+            .find(|e| e.slug == slug)
+            .map(|e| e.label.as_str())
+            .unwrap_or(slug)
     }
     pub fn parse(&self, slug: &str) -> Result<String, String> {
         if self.entries.iter().any(|e| e.slug == slug) {
             Ok(slug.to_owned())
         } else {
             let known: Vec<&str> = self.entries.iter().map(|e| e.slug.as_str()).collect();
-            Err(format!("unknown category `{slug}`; expected one of {}", known.join(", ")))
+            Err(format!(
+                "unknown category `{slug}`; expected one of {}",
+                known.join(", ")
+            ))
         }
     }
 }
@@ -131,7 +144,11 @@ impl IncidentKey {
         if number == 0 {
             return Err("key numbers start at 1".into());
         }
-        Ok(Self { prefix: prefix.to_owned(), year, number })
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            year,
+            number,
+        })
     }
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -147,7 +164,8 @@ impl IncidentKey {
 fn valid_prefix(p: &str) -> bool {
     (1..=10).contains(&p.len())
         && p.as_bytes()[0].is_ascii_uppercase()
-        && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && p.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 impl fmt::Display for IncidentKey {
@@ -243,7 +261,7 @@ pub const LIST_MAX: usize = 100;
 impl IncidentDraft {
     /// Checks every field and the lifecycle order rules, returning all problems.
     pub fn validate(&self, taxonomy: &Taxonomy) -> Result<IncidentFields, FieldErrors> {
-        self.validate_with(taxonomy, |s| Timestamp::parse(s))
+        self.validate_with(taxonomy, Timestamp::parse)
     }
 
     /// Like [`IncidentDraft::validate`] with a custom timestamp reader (forms
@@ -303,11 +321,17 @@ impl IncidentDraft {
             if value.trim().is_empty() {
                 continue;
             }
-            let precision = self.precisions.iter().find(|(n, _)| n == name).map(|(_, p)| p.trim());
-            let parsed = read_time(value).map_err(|e| e.0).and_then(|t| match precision {
-                None | Some("") => Ok(t),
-                Some(p) => p.parse().and_then(|p| t.with_precision(p).map_err(|e| e.0)),
-            });
+            let precision = self
+                .precisions
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, p)| p.trim());
+            let parsed = read_time(value)
+                .map_err(|e| e.0)
+                .and_then(|t| match precision {
+                    None | Some("") => Ok(t),
+                    Some(p) => p.parse().and_then(|p| t.with_precision(p).map_err(|e| e.0)),
+                });
             match parsed {
                 Ok(t) => lifecycle.set(field, Some(t)),
                 Err(e) => {
@@ -355,7 +379,9 @@ impl IncidentFields {
             precisions: self
                 .lifecycle
                 .iter()
-                .filter_map(|(f, t)| t.map(|t| (f.as_str().to_owned(), t.precision().as_str().to_owned())))
+                .filter_map(|(f, t)| {
+                    t.map(|t| (f.as_str().to_owned(), t.precision().as_str().to_owned()))
+                })
                 .collect(),
         }
     }
@@ -365,7 +391,8 @@ impl Timestamp {
     /// The string a person would type back: the canonical form when there is
     /// one, RFC 3339 otherwise (hour precision reads back as minute).
     pub fn to_rfc3339_or_date(self) -> String {
-        self.to_canonical_string().unwrap_or_else(|| self.to_rfc3339())
+        self.to_canonical_string()
+            .unwrap_or_else(|| self.to_rfc3339())
     }
 }
 
@@ -383,7 +410,10 @@ fn clean_list(items: &[String], field: &str, lower: bool, errors: &mut FieldErro
                 continue;
             }
             if v.chars().count() > LIST_ITEM_MAX {
-                errors.push(field, format!("`{v}` is longer than {LIST_ITEM_MAX} characters"));
+                errors.push(
+                    field,
+                    format!("`{v}` is longer than {LIST_ITEM_MAX} characters"),
+                );
                 continue;
             }
             out.push(v);
@@ -413,7 +443,10 @@ mod tests {
         let k = IncidentKey::new("INC", 2026, 42).unwrap();
         assert_eq!(k.to_string(), "INC-2026-0042");
         assert_eq!("INC-2026-0042".parse::<IncidentKey>().unwrap(), k);
-        assert_eq!("SEC-2026-12345".parse::<IncidentKey>().unwrap().number(), 12345);
+        assert_eq!(
+            "SEC-2026-12345".parse::<IncidentKey>().unwrap().number(),
+            12345
+        );
         assert!("INC-26-0042".parse::<IncidentKey>().is_err());
         assert!("inc-2026-0042".parse::<IncidentKey>().is_err());
     }
@@ -424,12 +457,24 @@ mod tests {
             title: " ".into(),
             category: "aliens".into(),
             severity: "apocalyptic".into(),
-            timestamps: vec![("started".into(), "2019-02-30".into()), ("finished".into(), "2019-01-01".into())],
+            timestamps: vec![
+                ("started".into(), "2019-02-30".into()),
+                ("finished".into(), "2019-01-01".into()),
+            ],
             ..Default::default()
         };
         let e = d.validate(&Taxonomy::default()).unwrap_err();
         let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["title", "category", "severity", "timestamps.started", "timestamps.finished"]);
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "category",
+                "severity",
+                "timestamps.started",
+                "timestamps.finished"
+            ]
+        );
         assert!(e.for_field("category").unwrap().contains("ransomware"));
     }
 

@@ -189,8 +189,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] =
-        [Self::Open, Self::Contained, Self::Eradicated, Self::Recovered, Self::Closed];
+    pub const ALL: [Status; 5] = [
+        Self::Open,
+        Self::Contained,
+        Self::Eradicated,
+        Self::Recovered,
+        Self::Closed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Open => "open",
@@ -310,7 +315,10 @@ impl DerivedDuration {
         let micros = (to.micros_utc() - from.micros_utc()).max(0);
         let unit = precision.unit_micros();
         let rounded = (micros + unit / 2) / unit * unit;
-        Self { seconds: rounded / 1_000_000, precision }
+        Self {
+            seconds: rounded / 1_000_000,
+            precision,
+        }
     }
 
     /// `3 h 12 min`; `~2 d` when only days are known. Never bare seconds,
@@ -326,7 +334,13 @@ pub fn human_duration(seconds: i64, precision: Precision) -> String {
     let (d, h, m, sec) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
     let mut parts: Vec<String> = Vec::new();
     match precision {
-        Precision::Day => return if d == 0 { "under a day".into() } else { format!("~{d} d") },
+        Precision::Day => {
+            return if d == 0 {
+                "under a day".into()
+            } else {
+                format!("~{d} d")
+            };
+        }
         Precision::Hour => {
             if d > 0 {
                 parts.push(format!("{d} d"));
@@ -352,7 +366,11 @@ pub fn human_duration(seconds: i64, precision: Precision) -> String {
         }
     }
     if parts.is_empty() {
-        if precision == Precision::Second { "0 s".into() } else { "0 min".into() }
+        if precision == Precision::Second {
+            "0 s".into()
+        } else {
+            "0 min".into()
+        }
     } else {
         parts.join(" ")
     }
@@ -392,7 +410,10 @@ mod tests {
 
     #[test]
     fn a_violation_names_both_fields() {
-        let l = lifecycle(&[(Started, "2019-07-02T10:00Z"), (Detected, "2019-07-02T09:00Z")]);
+        let l = lifecycle(&[
+            (Started, "2019-07-02T10:00Z"),
+            (Detected, "2019-07-02T09:00Z"),
+        ]);
         let e = l.order_violations();
         assert_eq!(e.0.len(), 1);
         assert_eq!(e.0[0].field, "timestamps.detected");
@@ -401,7 +422,10 @@ mod tests {
 
     #[test]
     fn closed_must_follow_every_other_timestamp() {
-        let l = lifecycle(&[(Reported, "2019-07-05T10:00Z"), (Closed, "2019-07-04T10:00Z")]);
+        let l = lifecycle(&[
+            (Reported, "2019-07-05T10:00Z"),
+            (Closed, "2019-07-04T10:00Z"),
+        ]);
         assert_eq!(l.order_violations().0[0].field, "timestamps.closed");
     }
 
@@ -410,7 +434,13 @@ mod tests {
         let l = lifecycle(&[(Started, "2019-07-02T13:42Z"), (Detected, "2019-07-02")]);
         assert!(l.order_violations().is_empty());
         let d = l.durations(None).get(DurationName::TimeToDetect).unwrap();
-        assert_eq!(d, DerivedDuration { seconds: 0, precision: Precision::Day });
+        assert_eq!(
+            d,
+            DerivedDuration {
+                seconds: 0,
+                precision: Precision::Day
+            }
+        );
     }
 
     #[test]
@@ -425,7 +455,13 @@ mod tests {
         assert_eq!(detect.precision, Precision::Day);
         assert_eq!(detect.seconds, 4 * 86_400);
         let contain = d.get(DurationName::TimeToContain).unwrap();
-        assert_eq!(contain, DerivedDuration { seconds: 72 * 60, precision: Precision::Minute });
+        assert_eq!(
+            contain,
+            DerivedDuration {
+                seconds: 72 * 60,
+                precision: Precision::Minute
+            }
+        );
         assert_eq!(contain.human(), "1 h 12 min");
         assert_eq!(d.get(DurationName::TimeToRecover), None);
     }
@@ -433,8 +469,14 @@ mod tests {
     #[test]
     fn status_follows_the_furthest_phase() {
         assert_eq!(Lifecycle::default().status(), Status::Open);
-        assert_eq!(lifecycle(&[(Contained, "2019-07-02")]).status(), Status::Contained);
-        assert_eq!(lifecycle(&[(Closed, "2019-07-02")]).status(), Status::Closed);
+        assert_eq!(
+            lifecycle(&[(Contained, "2019-07-02")]).status(),
+            Status::Contained
+        );
+        assert_eq!(
+            lifecycle(&[(Closed, "2019-07-02")]).status(),
+            Status::Closed
+        );
     }
 
     #[test]

@@ -82,10 +82,13 @@ impl fmt::Display for EventKind {
 impl FromStr for EventKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-            format!("unknown kind `{s}`; expected one of {}", all.join(", "))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown kind `{s}`; expected one of {}", all.join(", "))
+            })
     }
 }
 
@@ -175,11 +178,18 @@ impl TimelineEventDraft {
     ) -> Result<NewTimelineEvent, FieldErrors> {
         let mut errors = FieldErrors::default();
         let at = match read_time(&self.at) {
-            Ok(t) => match self.precision.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Ok(t) => match self
+                .precision
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
                 None => Some(t),
-                Some(p) => match p.parse().map_err(|e: String| e).and_then(|p| {
-                    t.with_precision(p).map_err(|e| e.0)
-                }) {
+                Some(p) => match p
+                    .parse()
+                    .map_err(|e: String| e)
+                    .and_then(|p| t.with_precision(p).map_err(|e| e.0))
+                {
                     Ok(t) => Some(t),
                     Err(e) => {
                         errors.push("precision", e);
@@ -215,8 +225,16 @@ impl TimelineEventDraft {
         } else if source.chars().any(char::is_control) {
             errors.push("source", "control characters are not allowed");
         }
-        let actor = self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
-        if actor.as_ref().is_some_and(|a| a.chars().count() > ACTOR_MAX) {
+        let actor = self
+            .actor
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned);
+        if actor
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > ACTOR_MAX)
+        {
             errors.push("actor", format!("at most {ACTOR_MAX} characters"));
         }
         let text = self.text.trim().to_owned();
@@ -225,8 +243,12 @@ impl TimelineEventDraft {
         } else if text.chars().count() > TEXT_MAX {
             errors.push("text", format!("at most {TEXT_MAX} characters"));
         }
-        let evidence_url =
-            self.evidence_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        let evidence_url = self
+            .evidence_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
         if let Some(u) = &evidence_url {
             if !(u.starts_with("https://") || u.starts_with("http://")) {
                 errors.push("evidence_url", "must be an http:// or https:// link");
@@ -280,10 +302,16 @@ mod tests {
         let mut b = draft();
         b.key = true;
         b.tags = vec!["edr".into()];
-        assert_eq!(a.content_hash(), b.validate("manual").unwrap().content_hash());
+        assert_eq!(
+            a.content_hash(),
+            b.validate("manual").unwrap().content_hash()
+        );
         let mut c = draft();
         c.text = "EDR alert on FS-02".into();
-        assert_ne!(a.content_hash(), c.validate("manual").unwrap().content_hash());
+        assert_ne!(
+            a.content_hash(),
+            c.validate("manual").unwrap().content_hash()
+        );
     }
 
     #[test]
@@ -291,7 +319,10 @@ mod tests {
         let a = draft().validate("manual").unwrap();
         let mut b = draft();
         b.at = "2019-07-02T15:42+02:00".into();
-        assert_eq!(a.content_hash(), b.validate("manual").unwrap().content_hash());
+        assert_eq!(
+            a.content_hash(),
+            b.validate("manual").unwrap().content_hash()
+        );
     }
 
     #[test]
@@ -316,6 +347,11 @@ mod tests {
         assert_eq!(e.at.to_rfc3339(), "2019-07-02T13:00Z");
         d.at = "2019-07-02".into();
         d.precision = Some("second".into());
-        assert!(d.validate("manual").unwrap_err().for_field("precision").is_some());
+        assert!(
+            d.validate("manual")
+                .unwrap_err()
+                .for_field("precision")
+                .is_some()
+        );
     }
 }

@@ -146,7 +146,9 @@ impl Timestamp {
     fn parse_with_zone(input: &str, zone: Option<&TimeZone>) -> Result<Self, TimestampError> {
         let s = input.trim();
         if s.is_empty() {
-            return err("empty value; expected a date like 2019-07-02 or an instant like 2019-07-02T13:42Z");
+            return err(
+                "empty value; expected a date like 2019-07-02 or an instant like 2019-07-02T13:42Z",
+            );
         }
         let bytes = s.as_bytes();
         if bytes.len() < 10 || !s.is_char_boundary(10) {
@@ -370,14 +372,21 @@ fn parse_time(t: &str, whole: &str) -> Result<TimeParts, TimestampError> {
         ))
     };
     let mut parts = t.splitn(3, ':');
-    let h = parts.next().filter(|p| p.len() == 2).and_then(digits).ok_or_else(bad)?;
+    let h = parts
+        .next()
+        .filter(|p| p.len() == 2)
+        .and_then(digits)
+        .ok_or_else(bad)?;
     if h > 23 {
         return err(format!("`{whole}`: hour {h} does not exist (00–23)"));
     }
     let Some(m) = parts.next() else {
         return Ok((h as i8, 0, 0, 0, Precision::Hour));
     };
-    let m = Some(m).filter(|p| p.len() == 2).and_then(digits).ok_or_else(bad)?;
+    let m = Some(m)
+        .filter(|p| p.len() == 2)
+        .and_then(digits)
+        .ok_or_else(bad)?;
     if m > 59 {
         return err(format!("`{whole}`: minute {m} does not exist (00–59)"));
     }
@@ -388,7 +397,10 @@ fn parse_time(t: &str, whole: &str) -> Result<TimeParts, TimestampError> {
         Some((w, f)) => (w, Some(f)),
         None => (sec, None),
     };
-    let s = Some(whole_sec).filter(|p| p.len() == 2).and_then(digits).ok_or_else(bad)?;
+    let s = Some(whole_sec)
+        .filter(|p| p.len() == 2)
+        .and_then(digits)
+        .ok_or_else(bad)?;
     if s > 59 {
         return err(format!("`{whole}`: second {s} does not exist (00–59)"));
     }
@@ -434,7 +446,9 @@ fn parse_offset(o: &str, whole: &str) -> Result<i32, TimestampError> {
         return Err(bad());
     };
     if m > 59 {
-        return err(format!("`{whole}`: the offset `{o}` has minute {m} (00–59)"));
+        return err(format!(
+            "`{whole}`: the offset `{o}` has minute {m} (00–59)"
+        ));
     }
     Ok(sign * (h as i32 * 3600 + m as i32 * 60))
 }
@@ -469,8 +483,14 @@ mod tests {
         assert_eq!(t.instant().to_string(), "2019-07-02T13:42:00Z");
         assert_eq!(t.offset_seconds(), 7200);
         assert_eq!(t.to_rfc3339(), "2019-07-02T15:42+02:00");
-        assert_eq!(p("2019-07-02T08:12:00.5-05:30").to_rfc3339(), "2019-07-02T08:12:00.5-05:30");
-        assert_eq!(p("2019-07-02 13:42 +0530").to_rfc3339(), "2019-07-02T13:42+05:30");
+        assert_eq!(
+            p("2019-07-02T08:12:00.5-05:30").to_rfc3339(),
+            "2019-07-02T08:12:00.5-05:30"
+        );
+        assert_eq!(
+            p("2019-07-02 13:42 +0530").to_rfc3339(),
+            "2019-07-02T13:42+05:30"
+        );
     }
 
     #[test]
@@ -516,7 +536,12 @@ mod tests {
     #[test]
     fn hour_precision_has_no_string_form() {
         assert_eq!(p("2019-07-02T13Z").to_canonical_string(), None);
-        assert_eq!(p("2019-07-02T13:42Z").with_precision(Precision::Hour).unwrap(), p("2019-07-02T13Z"));
+        assert_eq!(
+            p("2019-07-02T13:42Z")
+                .with_precision(Precision::Hour)
+                .unwrap(),
+            p("2019-07-02T13Z")
+        );
         assert!(p("2019-07-02").with_precision(Precision::Second).is_err());
     }
 }

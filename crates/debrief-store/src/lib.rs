@@ -25,8 +25,15 @@ pub enum StoreError {
     #[error("{entity} {id} was not found")]
     NotFound { entity: &'static str, id: String },
     /// A versioned update named a version that is no longer current.
-    #[error("{entity} {id} was changed by someone else (you had version {expected}, it is now {actual})")]
-    Conflict { entity: &'static str, id: String, expected: i64, actual: i64 },
+    #[error(
+        "{entity} {id} was changed by someone else (you had version {expected}, it is now {actual})"
+    )]
+    Conflict {
+        entity: &'static str,
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
     /// A unique constraint refused the write.
     #[error("{message}")]
     Duplicate { constraint: String, message: String },
@@ -74,8 +81,13 @@ pub enum IncidentSort {
 }
 
 impl IncidentSort {
-    pub const ALL: [IncidentSort; 5] =
-        [Self::Newest, Self::Oldest, Self::StartedDesc, Self::StartedAsc, Self::Severity];
+    pub const ALL: [IncidentSort; 5] = [
+        Self::Newest,
+        Self::Oldest,
+        Self::StartedDesc,
+        Self::StartedAsc,
+        Self::Severity,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Newest => "newest",
@@ -135,8 +147,15 @@ impl Cursor {
         let mut parts = s.splitn(3, '.');
         let a = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
         let b = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-        let id = parts.next().filter(|p| Uuid::parse_str(p).is_ok()).ok_or_else(bad)?;
-        Ok(Self { sort_a: a, sort_b: b, id: id.to_owned() })
+        let id = parts
+            .next()
+            .filter(|p| Uuid::parse_str(p).is_ok())
+            .ok_or_else(bad)?;
+        Ok(Self {
+            sort_a: a,
+            sort_b: b,
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -205,7 +224,11 @@ pub trait Store: Send + Sync {
     ) -> Result<AddedEvents, StoreError>;
     async fn event_by_id(&self, id: Uuid) -> Result<TimelineEvent, StoreError>;
     /// The event of this incident with this content hash.
-    async fn event_by_hash(&self, incident_id: Uuid, hash: &str) -> Result<TimelineEvent, StoreError>;
+    async fn event_by_hash(
+        &self,
+        incident_id: Uuid,
+        hash: &str,
+    ) -> Result<TimelineEvent, StoreError>;
     async fn list_events(
         &self,
         incident_id: Uuid,

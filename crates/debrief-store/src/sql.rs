@@ -52,25 +52,32 @@ impl SqlStore {
         let (dialect, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Dialect::Postgres, url.to_owned())
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
             let path = path.split('?').next().unwrap_or(path);
-            if path != ":memory:" {
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            StoreError::Database(sqlx::Error::Configuration(
-                                format!("cannot create the folder for {path}: {e}").into(),
-                            ))
-                        })?;
-                    }
-                }
+            let parent = std::path::Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty());
+            if let Some(parent) = parent.filter(|_| path != ":memory:") {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Database(sqlx::Error::Configuration(
+                        format!("cannot create the folder for {path}: {e}").into(),
+                    ))
+                })?;
             }
             (Dialect::Sqlite, format!("sqlite://{path}?mode=rwc"))
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match dialect {
-            Dialect::Postgres => pool_options.max_connections(16).connect_with(options).await?,
+            Dialect::Postgres => {
+                pool_options
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
             Dialect::Sqlite => {
                 pool_options
                     .max_connections(8)
@@ -147,10 +154,20 @@ fn bind_all<'q>(mut q: AnyQuery<'q>, values: Vec<Value>) -> AnyQuery<'q> {
 
 /// `$first, $first+1, …` for `n` values.
 fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn incident_values(id: Uuid, key: &IncidentKey, f: &IncidentFields, version: i64, created: i64, updated: i64) -> Vec<Value> {
+fn incident_values(
+    id: Uuid,
+    key: &IncidentKey,
+    f: &IncidentFields,
+    version: i64,
+    created: i64,
+    updated: i64,
+) -> Vec<Value> {
     let mut v = vec![
         text(id.to_string()),
         text(key.to_string()),
@@ -187,8 +204,16 @@ fn field_values(f: &IncidentFields) -> Vec<Value> {
 }
 
 const EDITABLE_COLUMNS: &[&str] = &[
-    "title", "summary", "category", "severity", "severity_rank", "status", "services",
-    "business_units", "tags", "responders",
+    "title",
+    "summary",
+    "category",
+    "severity",
+    "severity_rank",
+    "status",
+    "services",
+    "business_units",
+    "tags",
+    "responders",
 ];
 
 fn duplicate_or(e: sqlx::Error, message: impl FnOnce(&str) -> String) -> StoreError {
@@ -198,13 +223,19 @@ fn duplicate_or(e: sqlx::Error, message: impl FnOnce(&str) -> String) -> StoreEr
             || db.code().as_deref() == Some("23505");
         if unique {
             let constraint = db.constraint().unwrap_or_else(|| db.message()).to_owned();
-            return StoreError::Duplicate { message: message(&constraint), constraint };
+            return StoreError::Duplicate {
+                message: message(&constraint),
+                constraint,
+            };
         }
     }
     StoreError::Database(e)
 }
 
-async fn create_incident_on(conn: &mut AnyConnection, new: NewIncidentRecord) -> Result<Incident, StoreError> {
+async fn create_incident_on(
+    conn: &mut AnyConnection,
+    new: NewIncidentRecord,
+) -> Result<Incident, StoreError> {
     // The counter write comes first so that, on SQLite, the transaction takes
     // the write lock before it reads anything (no lock upgrade, no BUSY).
     let key = match new.key {
@@ -219,8 +250,12 @@ async fn create_incident_on(conn: &mut AnyConnection, new: NewIncidentRecord) ->
             .fetch_one(&mut *conn)
             .await?;
             let last: i64 = row.try_get("last")?;
-            IncidentKey::new(&prefix, year, u32::try_from(last).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-                .map_err(StoreError::Corrupt)?
+            IncidentKey::new(
+                &prefix,
+                year,
+                u32::try_from(last).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )
+            .map_err(StoreError::Corrupt)?
         }
         KeyRequest::Given(key) => {
             sqlx::query(
@@ -248,30 +283,47 @@ async fn create_incident_on(conn: &mut AnyConnection, new: NewIncidentRecord) ->
         "INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES ({})",
         placeholders(1, values.len())
     );
-    bind_all(sqlx::query(&sql), values).execute(&mut *conn).await.map_err(|e| {
-        duplicate_or(e, |c| {
-            if c.contains("key") {
-                format!("incident key {key} is already used by another incident")
-            } else {
-                format!("incident {} already exists", new.id)
-            }
+    bind_all(sqlx::query(&sql), values)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            duplicate_or(e, |c| {
+                if c.contains("key") {
+                    format!("incident key {key} is already used by another incident")
+                } else {
+                    format!("incident {} already exists", new.id)
+                }
+            })
+        })?;
+    incident_by_id_on(conn, new.id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "incident",
+            id: new.id.to_string(),
         })
-    })?;
-    incident_by_id_on(conn, new.id).await?.ok_or_else(|| StoreError::NotFound {
-        entity: "incident",
-        id: new.id.to_string(),
-    })
 }
 
-async fn incident_by_id_on(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Incident>, StoreError> {
+async fn incident_by_id_on(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<Incident>, StoreError> {
     let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(incident_from_row).transpose()
 }
 
-async fn incident_by_key_on(conn: &mut AnyConnection, key: &IncidentKey) -> Result<Option<Incident>, StoreError> {
+async fn incident_by_key_on(
+    conn: &mut AnyConnection,
+    key: &IncidentKey,
+) -> Result<Option<Incident>, StoreError> {
     let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE key = $1");
-    let row = sqlx::query(&sql).bind(key.to_string()).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(key.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(incident_from_row).transpose()
 }
 
@@ -288,7 +340,12 @@ async fn add_events_on(
     let created = micros(now);
     for chunk in events.chunks(EVENT_BATCH) {
         let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(1 + i * EVENT_COLUMN_COUNT, EVENT_COLUMN_COUNT)))
+            .map(|i| {
+                format!(
+                    "({})",
+                    placeholders(1 + i * EVENT_COLUMN_COUNT, EVENT_COLUMN_COUNT)
+                )
+            })
             .collect();
         let sql = format!(
             "INSERT INTO timeline_events ({EVENT_COLUMNS}) VALUES {} \
@@ -331,17 +388,21 @@ impl Store for SqlStore {
     }
 
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError> {
-        incident_by_key_on(&mut *self.conn().await?, key).await?.ok_or_else(|| StoreError::NotFound {
-            entity: "incident",
-            id: key.to_string(),
-        })
+        incident_by_key_on(&mut *self.conn().await?, key)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "incident",
+                id: key.to_string(),
+            })
     }
 
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError> {
-        incident_by_id_on(&mut *self.conn().await?, id).await?.ok_or_else(|| StoreError::NotFound {
-            entity: "incident",
-            id: id.to_string(),
-        })
+        incident_by_id_on(&mut *self.conn().await?, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "incident",
+                id: id.to_string(),
+            })
     }
 
     async fn update_incident(
@@ -353,13 +414,21 @@ impl Store for SqlStore {
     ) -> Result<Incident, StoreError> {
         let mut conn = self.conn().await?;
         let mut values = field_values(fields);
-        let mut sets: Vec<String> = EDITABLE_COLUMNS.to_vec().into_iter().map(str::to_owned).collect();
+        let mut sets: Vec<String> = EDITABLE_COLUMNS
+            .to_vec()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         for field in LifecycleField::ALL {
             for suffix in ["us", "off", "prec"] {
                 sets.push(format!("{}_{suffix}", field.as_str()));
             }
         }
-        let sets: Vec<String> = sets.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sets: Vec<String> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
         let n = values.len();
         let sql = format!(
             "UPDATE incidents SET {}, version = version + 1, updated_us = ${} \
@@ -369,15 +438,24 @@ impl Store for SqlStore {
             n + 2,
             n + 3
         );
-        values.extend([int(micros(now)), text(id.to_string()), int(expected_version)]);
-        let result = bind_all(sqlx::query(&sql), values).execute(&mut *conn).await?;
+        values.extend([
+            int(micros(now)),
+            text(id.to_string()),
+            int(expected_version),
+        ]);
+        let result = bind_all(sqlx::query(&sql), values)
+            .execute(&mut *conn)
+            .await?;
         if result.rows_affected() == 0 {
             let current = sqlx::query("SELECT version FROM incidents WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&mut *conn)
                 .await?;
             return Err(match current {
-                None => StoreError::NotFound { entity: "incident", id: id.to_string() },
+                None => StoreError::NotFound {
+                    entity: "incident",
+                    id: id.to_string(),
+                },
                 Some(row) => StoreError::Conflict {
                     entity: "incident",
                     id: id.to_string(),
@@ -388,7 +466,10 @@ impl Store for SqlStore {
         }
         incident_by_id_on(&mut conn, id)
             .await?
-            .ok_or_else(|| StoreError::NotFound { entity: "incident", id: id.to_string() })
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "incident",
+                id: id.to_string(),
+            })
     }
 
     async fn list_incidents(
@@ -404,12 +485,14 @@ impl Store for SqlStore {
         let (a, b) = match sort {
             IncidentSort::Newest => ("-key_year", "-key_number"),
             IncidentSort::Oldest => ("key_year", "key_number"),
-            IncidentSort::StartedDesc => {
-                ("CASE WHEN started_us IS NULL THEN 1 ELSE 0 END", "-COALESCE(started_us, 0)")
-            }
-            IncidentSort::StartedAsc => {
-                ("CASE WHEN started_us IS NULL THEN 1 ELSE 0 END", "COALESCE(started_us, 0)")
-            }
+            IncidentSort::StartedDesc => (
+                "CASE WHEN started_us IS NULL THEN 1 ELSE 0 END",
+                "-COALESCE(started_us, 0)",
+            ),
+            IncidentSort::StartedAsc => (
+                "CASE WHEN started_us IS NULL THEN 1 ELSE 0 END",
+                "COALESCE(started_us, 0)",
+            ),
             IncidentSort::Severity => ("severity_rank", "-(key_year * 10000000 + key_number)"),
         };
         let mut wheres: Vec<String> = Vec::new();
@@ -419,22 +502,40 @@ impl Store for SqlStore {
             format!("${}", values.len())
         };
         if !filter.statuses.is_empty() {
-            let p: Vec<String> =
-                filter.statuses.iter().map(|s| next(text(s.as_str()), &mut values)).collect();
+            let p: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| next(text(s.as_str()), &mut values))
+                .collect();
             wheres.push(format!("status IN ({})", p.join(", ")));
         }
         if !filter.severities.is_empty() {
-            let p: Vec<String> =
-                filter.severities.iter().map(|s| next(text(s.as_str()), &mut values)).collect();
+            let p: Vec<String> = filter
+                .severities
+                .iter()
+                .map(|s| next(text(s.as_str()), &mut values))
+                .collect();
             wheres.push(format!("severity IN ({})", p.join(", ")));
         }
         if !filter.categories.is_empty() {
-            let p: Vec<String> =
-                filter.categories.iter().map(|s| next(text(s.clone()), &mut values)).collect();
+            let p: Vec<String> = filter
+                .categories
+                .iter()
+                .map(|s| next(text(s.clone()), &mut values))
+                .collect();
             wheres.push(format!("category IN ({})", p.join(", ")));
         }
-        if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        if let Some(t) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let escaped = t
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             let p = next(text(format!("%{escaped}%")), &mut values);
             wheres.push(format!(
                 "(LOWER(title) LIKE {p} ESCAPE '\\' OR LOWER(key) LIKE {p} ESCAPE '\\')"
@@ -446,15 +547,20 @@ impl Store for SqlStore {
             let pi = next(text(c.id.clone()), &mut values);
             wheres.push(format!("(({a}), ({b}), id) > ({pa}, {pb}, {pi})"));
         }
-        let where_sql =
-            if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) };
+        let where_sql = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wheres.join(" AND "))
+        };
         let limit = limit.clamp(1, 500);
         let sql = format!(
             "SELECT {INCIDENT_COLUMNS}, CAST(({a}) AS BIGINT) AS sort_a, CAST(({b}) AS BIGINT) AS sort_b \
              FROM incidents {where_sql} ORDER BY ({a}), ({b}), id LIMIT {}",
             limit + 1
         );
-        let rows = bind_all(sqlx::query(&sql), values).fetch_all(&mut *self.conn().await?).await?;
+        let rows = bind_all(sqlx::query(&sql), values)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         let mut items = Vec::with_capacity(rows.len().min(limit as usize));
         let mut next_cursor = None;
         for (i, row) in rows.iter().enumerate() {
@@ -469,18 +575,24 @@ impl Store for SqlStore {
             }
             items.push(incident_from_row(row)?);
         }
-        Ok(Page { items, next: next_cursor })
+        Ok(Page {
+            items,
+            next: next_cursor,
+        })
     }
 
     async fn count_incidents(&self) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM incidents").fetch_one(&mut *self.conn().await?).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM incidents")
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
         Ok(row.try_get::<i64, _>("n")? as u64)
     }
 
     async fn all_incident_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM incidents ORDER BY key_prefix, key_year, key_number")
-            .fetch_all(&mut *self.conn().await?)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id FROM incidents ORDER BY key_prefix, key_year, key_number")
+                .fetch_all(&mut *self.conn().await?)
+                .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -497,7 +609,10 @@ impl Store for SqlStore {
     ) -> Result<AddedEvents, StoreError> {
         let mut tx = self.pool.begin().await?;
         if incident_by_id_on(&mut tx, incident_id).await?.is_none() {
-            return Err(StoreError::NotFound { entity: "incident", id: incident_id.to_string() });
+            return Err(StoreError::NotFound {
+                entity: "incident",
+                id: incident_id.to_string(),
+            });
         }
         let outcome = add_events_on(&mut tx, incident_id, events, now).await?;
         tx.commit().await?;
@@ -506,15 +621,27 @@ impl Store for SqlStore {
 
     async fn event_by_id(&self, id: Uuid) -> Result<TimelineEvent, StoreError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *self.conn().await?).await?;
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
         match row {
             Some(r) => event_from_row(&r),
-            None => Err(StoreError::NotFound { entity: "timeline event", id: id.to_string() }),
+            None => Err(StoreError::NotFound {
+                entity: "timeline event",
+                id: id.to_string(),
+            }),
         }
     }
 
-    async fn event_by_hash(&self, incident_id: Uuid, hash: &str) -> Result<TimelineEvent, StoreError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE incident_id = $1 AND hash = $2");
+    async fn event_by_hash(
+        &self,
+        incident_id: Uuid,
+        hash: &str,
+    ) -> Result<TimelineEvent, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM timeline_events WHERE incident_id = $1 AND hash = $2"
+        );
         let row = sqlx::query(&sql)
             .bind(incident_id.to_string())
             .bind(hash.to_owned())
@@ -522,17 +649,27 @@ impl Store for SqlStore {
             .await?;
         match row {
             Some(r) => event_from_row(&r),
-            None => Err(StoreError::NotFound { entity: "timeline event", id: hash.to_owned() }),
+            None => Err(StoreError::NotFound {
+                entity: "timeline event",
+                id: hash.to_owned(),
+            }),
         }
     }
 
-    async fn list_events(&self, incident_id: Uuid, filter: &EventFilter) -> Result<Vec<TimelineEvent>, StoreError> {
+    async fn list_events(
+        &self,
+        incident_id: Uuid,
+        filter: &EventFilter,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
         let mut values = vec![text(incident_id.to_string())];
         let mut wheres = vec!["incident_id = $1".to_owned()];
         if !filter.kinds.is_empty() {
             let start = values.len() + 1;
             values.extend(filter.kinds.iter().map(|k| text(k.as_str())));
-            wheres.push(format!("kind IN ({})", placeholders(start, filter.kinds.len())));
+            wheres.push(format!(
+                "kind IN ({})",
+                placeholders(start, filter.kinds.len())
+            ));
         }
         if filter.key_only {
             wheres.push("is_key = 1".into());
@@ -545,7 +682,9 @@ impl Store for SqlStore {
             "SELECT {EVENT_COLUMNS} FROM timeline_events WHERE {} ORDER BY at_us, id",
             wheres.join(" AND ")
         );
-        let rows = bind_all(sqlx::query(&sql), values).fetch_all(&mut *self.conn().await?).await?;
+        let rows = bind_all(sqlx::query(&sql), values)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         rows.iter().map(event_from_row).collect()
     }
 
@@ -558,7 +697,9 @@ impl Store for SqlStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
-        Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+        Ok(Box::new(SqlTx {
+            tx: self.pool.begin().await?,
+        }))
     }
 }
 
@@ -591,4 +732,3 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 }
-

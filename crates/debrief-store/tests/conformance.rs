@@ -27,18 +27,31 @@ fn fields(title: &str, severity: &str, category: &str, times: &[(&str, &str)]) -
         tags: vec!["edr".into()],
         responders: vec!["Priya Raman".into()],
         business_units: vec!["Finance".into()],
-        timestamps: times.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect(),
+        timestamps: times
+            .iter()
+            .map(|(a, b)| ((*a).into(), (*b).into()))
+            .collect(),
+        precisions: Vec::new(),
     }
     .validate(&Taxonomy::default())
     .unwrap()
 }
 
 fn next_key() -> KeyRequest {
-    KeyRequest::Next { prefix: "INC".into(), year: 2026 }
+    KeyRequest::Next {
+        prefix: "INC".into(),
+        year: 2026,
+    }
 }
 
 fn record(f: IncidentFields) -> NewIncidentRecord {
-    NewIncidentRecord { id: Uuid::now_v7(), key: next_key(), fields: f, created_at: now(), updated_at: now() }
+    NewIncidentRecord {
+        id: Uuid::now_v7(),
+        key: next_key(),
+        fields: f,
+        created_at: now(),
+        updated_at: now(),
+    }
 }
 
 fn event(at: &str, kind: &str, text: &str, actor: Option<&str>, key: bool) -> NewTimelineEvent {
@@ -60,7 +73,9 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     for db in TestDatabase::all().await {
-        let store = debrief_store::open(&db.url).await.unwrap_or_else(|e| panic!("{}: {e}", db.kind));
+        let store = debrief_store::open(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", db.kind));
         eprintln!("story on {}", db.kind);
         story(Arc::new(store.clone())).await;
         store.close().await;
@@ -74,7 +89,11 @@ async fn an_incident_reads_back_exactly_as_written() {
             "Ransomware on file servers",
             "critical",
             "ransomware",
-            &[("started", "2019-07-02"), ("detected", "2019-07-02T15:42+02:00"), ("contained", "2019-07-03T08:12:30.5-05:00")],
+            &[
+                ("started", "2019-07-02"),
+                ("detected", "2019-07-02T15:42+02:00"),
+                ("contained", "2019-07-03T08:12:30.5-05:00"),
+            ],
         );
         let created = store.create_incident(record(f.clone())).await.unwrap();
         assert_eq!(created.key.to_string(), "INC-2026-0001");
@@ -86,7 +105,10 @@ async fn an_incident_reads_back_exactly_as_written() {
         let by_id = store.incident_by_id(created.id).await.unwrap();
         assert_eq!(by_id, created);
         let missing: IncidentKey = "INC-2026-0099".parse().unwrap();
-        assert!(matches!(store.incident_by_key(&missing).await, Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            store.incident_by_key(&missing).await,
+            Err(StoreError::NotFound { .. })
+        ));
     })
     .await;
 }
@@ -98,7 +120,14 @@ async fn keys_are_assigned_in_order_without_duplicates_under_concurrency() {
         for i in 0..24 {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                store.create_incident(record(fields(&format!("Concurrent {i}"), "low", "other", &[]))).await
+                store
+                    .create_incident(record(fields(
+                        &format!("Concurrent {i}"),
+                        "low",
+                        "other",
+                        &[],
+                    )))
+                    .await
             }));
         }
         let mut numbers = Vec::new();
@@ -109,8 +138,14 @@ async fn keys_are_assigned_in_order_without_duplicates_under_concurrency() {
         assert_eq!(numbers, (1..=24).collect::<Vec<u32>>());
         // Another year counts from one.
         let mut r = record(fields("Next year", "low", "other", &[]));
-        r.key = KeyRequest::Next { prefix: "INC".into(), year: 2027 };
-        assert_eq!(store.create_incident(r).await.unwrap().key.to_string(), "INC-2027-0001");
+        r.key = KeyRequest::Next {
+            prefix: "INC".into(),
+            year: 2027,
+        };
+        assert_eq!(
+            store.create_incident(r).await.unwrap().key.to_string(),
+            "INC-2027-0001"
+        );
     })
     .await;
 }
@@ -121,7 +156,10 @@ async fn a_given_key_is_kept_and_later_keys_continue_after_it() {
         let mut r = record(fields("Imported", "high", "phishing", &[]));
         r.key = KeyRequest::Given("INC-2026-0041".parse().unwrap());
         store.create_incident(r).await.unwrap();
-        let next = store.create_incident(record(fields("New", "high", "phishing", &[]))).await.unwrap();
+        let next = store
+            .create_incident(record(fields("New", "high", "phishing", &[])))
+            .await
+            .unwrap();
         assert_eq!(next.key.to_string(), "INC-2026-0042");
         let mut dup = record(fields("Clash", "high", "phishing", &[]));
         dup.key = KeyRequest::Given("INC-2026-0041".parse().unwrap());
@@ -135,23 +173,38 @@ async fn a_given_key_is_kept_and_later_keys_continue_after_it() {
 #[tokio::test]
 async fn a_stale_update_is_a_conflict_and_changes_nothing() {
     each_database(|store| async move {
-        let created = store.create_incident(record(fields("Outage", "medium", "availability", &[]))).await.unwrap();
+        let created = store
+            .create_incident(record(fields("Outage", "medium", "availability", &[])))
+            .await
+            .unwrap();
         let mut first = created.fields.clone();
         first.title = "Outage after config change".into();
         let later: jiff::Timestamp = "2026-03-03T10:00:00Z".parse().unwrap();
-        let updated = store.update_incident(created.id, 1, &first, later).await.unwrap();
+        let updated = store
+            .update_incident(created.id, 1, &first, later)
+            .await
+            .unwrap();
         assert_eq!(updated.version, 2);
         assert_eq!(updated.updated_at, later);
         assert_eq!(updated.created_at, created.created_at);
         let mut second = created.fields.clone();
         second.title = "Someone else's edit".into();
         match store.update_incident(created.id, 1, &second, later).await {
-            Err(StoreError::Conflict { expected: 1, actual: 2, .. }) => {}
+            Err(StoreError::Conflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }) => {}
             other => panic!("expected a conflict, got {other:?}"),
         }
-        assert_eq!(store.incident_by_id(created.id).await.unwrap().fields.title, "Outage after config change");
+        assert_eq!(
+            store.incident_by_id(created.id).await.unwrap().fields.title,
+            "Outage after config change"
+        );
         assert!(matches!(
-            store.update_incident(Uuid::now_v7(), 1, &second, later).await,
+            store
+                .update_incident(Uuid::now_v7(), 1, &second, later)
+                .await,
             Err(StoreError::NotFound { .. })
         ));
     })
@@ -176,37 +229,113 @@ async fn the_list_filters_sorts_and_pages_through_everything_once() {
             if title.starts_with('E') {
                 times.push(("closed", "2026-01-03"));
             }
-            store.create_incident(record(fields(title, sev, cat, &times))).await.unwrap();
+            store
+                .create_incident(record(fields(title, sev, cat, &times)))
+                .await
+                .unwrap();
         }
         let titles = |p: &debrief_store::Page<debrief_core::Incident>| -> Vec<String> {
-            p.items.iter().map(|i| i.fields.title[..1].to_owned()).collect()
+            p.items
+                .iter()
+                .map(|i| i.fields.title[..1].to_owned())
+                .collect()
         };
         let all = IncidentFilter::default();
-        let p = store.list_incidents(&all, IncidentSort::Newest, None, 50).await.unwrap();
+        let p = store
+            .list_incidents(&all, IncidentSort::Newest, None, 50)
+            .await
+            .unwrap();
         assert_eq!(titles(&p), ["E", "D", "C", "B", "A"]);
-        let p = store.list_incidents(&all, IncidentSort::StartedAsc, None, 50).await.unwrap();
+        let p = store
+            .list_incidents(&all, IncidentSort::StartedAsc, None, 50)
+            .await
+            .unwrap();
         assert_eq!(titles(&p), ["C", "E", "A", "D", "B"]);
-        let p = store.list_incidents(&all, IncidentSort::StartedDesc, None, 50).await.unwrap();
+        let p = store
+            .list_incidents(&all, IncidentSort::StartedDesc, None, 50)
+            .await
+            .unwrap();
         assert_eq!(titles(&p), ["D", "A", "E", "C", "B"]);
-        let p = store.list_incidents(&all, IncidentSort::Severity, None, 50).await.unwrap();
+        let p = store
+            .list_incidents(&all, IncidentSort::Severity, None, 50)
+            .await
+            .unwrap();
         assert_eq!(titles(&p), ["C", "A", "D", "E", "B"]);
 
-        let phishing = IncidentFilter { categories: vec!["phishing".into()], ..Default::default() };
-        assert_eq!(titles(&store.list_incidents(&phishing, IncidentSort::Oldest, None, 50).await.unwrap()), ["A", "D"]);
-        let closed = IncidentFilter { statuses: vec![Status::Closed], ..Default::default() };
-        assert_eq!(titles(&store.list_incidents(&closed, IncidentSort::Oldest, None, 50).await.unwrap()), ["E"]);
-        let sev = IncidentFilter { severities: vec![Severity::Low, Severity::Critical], ..Default::default() };
-        assert_eq!(titles(&store.list_incidents(&sev, IncidentSort::Oldest, None, 50).await.unwrap()), ["B", "C", "E"]);
-        let text = IncidentFilter { text: Some("100%".into()), ..Default::default() };
-        assert_eq!(titles(&store.list_incidents(&text, IncidentSort::Oldest, None, 50).await.unwrap()), ["D"]);
-        let by_key = IncidentFilter { text: Some("inc-2026-0002".into()), ..Default::default() };
-        assert_eq!(titles(&store.list_incidents(&by_key, IncidentSort::Oldest, None, 50).await.unwrap()), ["B"]);
+        let phishing = IncidentFilter {
+            categories: vec!["phishing".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            titles(
+                &store
+                    .list_incidents(&phishing, IncidentSort::Oldest, None, 50)
+                    .await
+                    .unwrap()
+            ),
+            ["A", "D"]
+        );
+        let closed = IncidentFilter {
+            statuses: vec![Status::Closed],
+            ..Default::default()
+        };
+        assert_eq!(
+            titles(
+                &store
+                    .list_incidents(&closed, IncidentSort::Oldest, None, 50)
+                    .await
+                    .unwrap()
+            ),
+            ["E"]
+        );
+        let sev = IncidentFilter {
+            severities: vec![Severity::Low, Severity::Critical],
+            ..Default::default()
+        };
+        assert_eq!(
+            titles(
+                &store
+                    .list_incidents(&sev, IncidentSort::Oldest, None, 50)
+                    .await
+                    .unwrap()
+            ),
+            ["B", "C", "E"]
+        );
+        let text = IncidentFilter {
+            text: Some("100%".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            titles(
+                &store
+                    .list_incidents(&text, IncidentSort::Oldest, None, 50)
+                    .await
+                    .unwrap()
+            ),
+            ["D"]
+        );
+        let by_key = IncidentFilter {
+            text: Some("inc-2026-0002".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            titles(
+                &store
+                    .list_incidents(&by_key, IncidentSort::Oldest, None, 50)
+                    .await
+                    .unwrap()
+            ),
+            ["B"]
+        );
 
         for sort in IncidentSort::ALL {
             let mut seen = Vec::new();
             let mut cursor = None;
             loop {
-                let page = store.list_incidents(&all, sort, cursor.as_ref(), 2).await.unwrap();
+                let page = store
+                    .list_incidents(&all, sort, cursor.as_ref(), 2)
+                    .await
+                    .unwrap();
                 seen.extend(titles(&page));
                 match page.next {
                     Some(c) => cursor = Some(debrief_store::Cursor::decode(&c.encode()).unwrap()),
@@ -223,31 +352,89 @@ async fn the_list_filters_sorts_and_pages_through_everything_once() {
 #[tokio::test]
 async fn events_are_ordered_filtered_and_never_stored_twice() {
     each_database(|store| async move {
-        let incident = store.create_incident(record(fields("Breach", "high", "data_breach", &[]))).await.unwrap();
+        let incident = store
+            .create_incident(record(fields("Breach", "high", "data_breach", &[])))
+            .await
+            .unwrap();
         let events = vec![
-            event("2026-01-02T10:00Z", "containment", "Blocked the sender domain", Some("Sam"), true),
-            event("2026-01-01T09:00+01:00", "detection", "User reported a phishing mail", Some("Alex"), true),
-            event("2026-01-01T12:00Z", "communication", "Notified the DPO", Some("Sam"), false),
-            event("2026-01-01T12:00Z", "communication", "Notified the DPO", Some("Sam"), false),
+            event(
+                "2026-01-02T10:00Z",
+                "containment",
+                "Blocked the sender domain",
+                Some("Sam"),
+                true,
+            ),
+            event(
+                "2026-01-01T09:00+01:00",
+                "detection",
+                "User reported a phishing mail",
+                Some("Alex"),
+                true,
+            ),
+            event(
+                "2026-01-01T12:00Z",
+                "communication",
+                "Notified the DPO",
+                Some("Sam"),
+                false,
+            ),
+            event(
+                "2026-01-01T12:00Z",
+                "communication",
+                "Notified the DPO",
+                Some("Sam"),
+                false,
+            ),
         ];
         let added = store.add_events(incident.id, &events, now()).await.unwrap();
         assert_eq!((added.added, added.duplicates), (3, 1));
         let again = store.add_events(incident.id, &events, now()).await.unwrap();
         assert_eq!((again.added, again.duplicates), (0, 4));
-        let all = store.list_events(incident.id, &EventFilter::default()).await.unwrap();
+        let all = store
+            .list_events(incident.id, &EventFilter::default())
+            .await
+            .unwrap();
         let texts: Vec<&str> = all.iter().map(|e| e.event.text.as_str()).collect();
-        assert_eq!(texts, ["User reported a phishing mail", "Notified the DPO", "Blocked the sender domain"]);
+        assert_eq!(
+            texts,
+            [
+                "User reported a phishing mail",
+                "Notified the DPO",
+                "Blocked the sender domain"
+            ]
+        );
         assert_eq!(all[0].event.at.to_rfc3339(), "2026-01-01T09:00+01:00");
         assert_eq!(all[0].event, events[1]);
         assert_eq!(store.event_by_id(all[1].id).await.unwrap(), all[1]);
-        let key_only = store.list_events(incident.id, &EventFilter { key_only: true, ..Default::default() }).await.unwrap();
+        let key_only = store
+            .list_events(
+                incident.id,
+                &EventFilter {
+                    key_only: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(key_only.len(), 2);
-        let comms = EventFilter { kinds: vec![EventKind::Communication, EventKind::Detection], ..Default::default() };
-        assert_eq!(store.list_events(incident.id, &comms).await.unwrap().len(), 2);
-        let sam = EventFilter { actor: Some("Sam".into()), ..Default::default() };
+        let comms = EventFilter {
+            kinds: vec![EventKind::Communication, EventKind::Detection],
+            ..Default::default()
+        };
+        assert_eq!(
+            store.list_events(incident.id, &comms).await.unwrap().len(),
+            2
+        );
+        let sam = EventFilter {
+            actor: Some("Sam".into()),
+            ..Default::default()
+        };
         assert_eq!(store.list_events(incident.id, &sam).await.unwrap().len(), 2);
         assert_eq!(store.count_events(incident.id).await.unwrap(), 3);
-        assert!(matches!(store.add_events(Uuid::now_v7(), &events, now()).await, Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            store.add_events(Uuid::now_v7(), &events, now()).await,
+            Err(StoreError::NotFound { .. })
+        ));
     })
     .await;
 }
@@ -257,13 +444,25 @@ async fn a_transaction_dropped_without_commit_leaves_nothing() {
     each_database(|store| async move {
         {
             let mut tx = store.begin().await.unwrap();
-            let inc = tx.create_incident(record(fields("Half", "low", "other", &[]))).await.unwrap();
-            tx.add_events(inc.id, &[event("2026-01-01", "other", "x", None, false)], now()).await.unwrap();
+            let inc = tx
+                .create_incident(record(fields("Half", "low", "other", &[])))
+                .await
+                .unwrap();
+            tx.add_events(
+                inc.id,
+                &[event("2026-01-01", "other", "x", None, false)],
+                now(),
+            )
+            .await
+            .unwrap();
             assert!(tx.incident_by_key(&inc.key).await.unwrap().is_some());
         }
         assert_eq!(store.count_incidents().await.unwrap(), 0);
         let mut tx = store.begin().await.unwrap();
-        let inc = tx.create_incident(record(fields("Whole", "low", "other", &[]))).await.unwrap();
+        let inc = tx
+            .create_incident(record(fields("Whole", "low", "other", &[])))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         // The rolled-back key number was not consumed either.
         assert_eq!(inc.key.number(), 1);

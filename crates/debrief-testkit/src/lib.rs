@@ -3,9 +3,9 @@
 //! created per test and dropped afterwards). Under `CI=true` a missing
 //! PostgreSQL is an error, never a silent skip.
 
-use sqlx::Executor;
 use sqlx::AnyConnection;
 use sqlx::Connection;
+use sqlx::Executor;
 
 /// The variable naming the PostgreSQL server tests may create databases on.
 pub const POSTGRES_ENV: &str = "DEBRIEF_TEST_POSTGRES_URL";
@@ -24,7 +24,12 @@ impl TestDatabase {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = dir.path().join("debrief.db").display().to_string();
-        Self { kind: "sqlite", url, _dir: Some(dir), postgres: None }
+        Self {
+            kind: "sqlite",
+            url,
+            _dir: Some(dir),
+            postgres: None,
+        }
     }
 
     /// A new database on the configured server, or `None` when none is
@@ -50,7 +55,12 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
         let _ = conn.close().await;
         let url = replace_database(&admin, &name);
-        Some(Self { kind: "postgres", url, _dir: None, postgres: Some((admin, name)) })
+        Some(Self {
+            kind: "postgres",
+            url,
+            _dir: None,
+            postgres: Some((admin, name)),
+        })
     }
 
     /// SQLite, then PostgreSQL when configured: what every story runs on.
@@ -63,7 +73,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some((admin, name)) = self.postgres.take() else { return };
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
         // Dropping runs outside any runtime the test may be shutting down.
         let _ = std::thread::spawn(move || {
             let rt = tokio_runtime();
@@ -81,7 +93,10 @@ impl Drop for TestDatabase {
 }
 
 fn tokio_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
 }
 
 /// `postgres://user@host:5432/postgres?x` → same with another database name.

@@ -15,12 +15,17 @@ pub const CSS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".
 pub const JS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".js");
 
 pub fn routes() -> Router<App> {
-    Router::new().route(CSS_PATH, get(css)).route(JS_PATH, get(js))
+    Router::new()
+        .route(CSS_PATH, get(css))
+        .route(JS_PATH, get(js))
 }
 
 async fn css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         CSS,
     )
 }

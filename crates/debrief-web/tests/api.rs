@@ -23,10 +23,20 @@ impl Server {
         self.client.get(self.url(path)).send().await.unwrap()
     }
     async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(&body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
     async fn put_json(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.put(self.url(path)).json(&body).send().await.unwrap()
+        self.client
+            .put(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -36,9 +46,20 @@ async fn start(db: TestDatabase) -> Server {
     let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, debrief_web::router(app)).await.unwrap() });
-    let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    Server { base: format!("http://{addr}"), client, _db: db }
+    tokio::spawn(async move {
+        axum::serve(listener, debrief_web::router(app))
+            .await
+            .unwrap()
+    });
+    let client = Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    Server {
+        base: format!("http://{addr}"),
+        client,
+        _db: db,
+    }
 }
 
 async fn each_server<F, Fut>(story: F)
@@ -83,17 +104,33 @@ async fn an_incident_is_created_read_and_listed_with_its_durations() {
         assert_eq!(created["status"], "contained");
         assert_eq!(created["timestamps"]["started"], "2019-07-02");
         assert_eq!(created["timestamps"]["detected"], "2019-07-02T13:42+02:00");
-        assert_eq!(created["timestamps"]["contained"], json!({"at": "2019-07-02T16:00Z", "precision": "hour"}));
+        assert_eq!(
+            created["timestamps"]["contained"],
+            json!({"at": "2019-07-02T16:00Z", "precision": "hour"})
+        );
         assert_eq!(created["timestamps"]["closed"], Value::Null);
         let d = &created["durations"];
-        assert_eq!(d["time_to_detect"], json!({"seconds": 0, "precision": "day", "human": "under a day"}));
+        assert_eq!(
+            d["time_to_detect"],
+            json!({"seconds": 0, "precision": "day", "human": "under a day"})
+        );
         assert_eq!(d["time_to_contain"]["precision"], "hour");
         assert_eq!(d["time_to_contain"]["seconds"], 14_400);
         assert_eq!(d["time_to_recover"], Value::Null);
-        for name in ["time_to_acknowledge", "time_to_eradicate", "time_to_close", "time_to_review"] {
+        for name in [
+            "time_to_acknowledge",
+            "time_to_eradicate",
+            "time_to_close",
+            "time_to_review",
+        ] {
             assert!(d.get(name).is_some(), "{name} missing");
         }
-        let got: Value = s.get("/api/v1/incidents/INC-2026-0001").await.json().await.unwrap();
+        let got: Value = s
+            .get("/api/v1/incidents/INC-2026-0001")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(got, created);
 
         for i in 0..4 {
@@ -101,18 +138,43 @@ async fn an_incident_is_created_read_and_listed_with_its_durations() {
             body["title"] = json!(format!("Phishing wave {i}"));
             body["category"] = json!("phishing");
             body["severity"] = json!("low");
-            assert_eq!(s.post_json("/api/v1/incidents", body).await.status(), StatusCode::CREATED);
+            assert_eq!(
+                s.post_json("/api/v1/incidents", body).await.status(),
+                StatusCode::CREATED
+            );
         }
-        let page: Value = s.get("/api/v1/incidents?category=phishing&limit=3&sort=oldest").await.json().await.unwrap();
+        let page: Value = s
+            .get("/api/v1/incidents?category=phishing&limit=3&sort=oldest")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(page["items"].as_array().unwrap().len(), 3);
         assert_eq!(page["items"][0]["title"], "Phishing wave 0");
         let cursor = page["next_cursor"].as_str().unwrap().to_owned();
-        let rest: Value = s.get(&format!("/api/v1/incidents?category=phishing&limit=3&sort=oldest&cursor={cursor}")).await.json().await.unwrap();
+        let rest: Value = s
+            .get(&format!(
+                "/api/v1/incidents?category=phishing&limit=3&sort=oldest&cursor={cursor}"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(rest["items"].as_array().unwrap().len(), 1);
         assert!(rest.get("next_cursor").is_none());
-        let both: Value = s.get("/api/v1/incidents?severity=critical,low&status=contained").await.json().await.unwrap();
+        let both: Value = s
+            .get("/api/v1/incidents?severity=critical,low&status=contained")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(both["items"].as_array().unwrap().len(), 5);
-        let crit: Value = s.get("/api/v1/incidents?severity=critical").await.json().await.unwrap();
+        let crit: Value = s
+            .get("/api/v1/incidents?severity=critical")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(crit["items"].as_array().unwrap().len(), 1);
     })
     .await;
@@ -127,21 +189,49 @@ async fn bad_input_gets_a_problem_document_naming_each_field() {
             "severity": "apocalyptic",
             "timestamps": {"started": "2019-07-02T10:00Z", "detected": "2019-07-01T10:00Z"}
         });
-        let p = problem(s.post_json("/api/v1/incidents", bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
-        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["title", "category", "severity", "timestamps.detected"]);
+        let p = problem(
+            s.post_json("/api/v1/incidents", bad).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["title", "category", "severity", "timestamps.detected"]
+        );
         let order = p["errors"][3]["message"].as_str().unwrap();
-        assert!(order.contains("detected") && order.contains("started"), "{order}");
+        assert!(
+            order.contains("detected") && order.contains("started"),
+            "{order}"
+        );
 
         let mut impossible = ransomware();
         impossible["timestamps"]["started"] = json!("2019-02-30");
-        let p = problem(s.post_json("/api/v1/incidents", impossible).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let p = problem(
+            s.post_json("/api/v1/incidents", impossible).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         assert_eq!(p["errors"][0]["field"], "timestamps.started");
 
         let mut offset = ransomware();
         offset["timestamps"]["detected"] = json!("2019-07-02T13:42+25:00");
-        let p = problem(s.post_json("/api/v1/incidents", offset).await, StatusCode::UNPROCESSABLE_ENTITY).await;
-        assert!(p["errors"][0]["message"].as_str().unwrap().contains("offset"));
+        let p = problem(
+            s.post_json("/api/v1/incidents", offset).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("offset")
+        );
 
         let truncated = s
             .client
@@ -154,16 +244,36 @@ async fn bad_input_gets_a_problem_document_naming_each_field() {
         let p = problem(truncated, StatusCode::BAD_REQUEST).await;
         assert!(p["detail"].as_str().unwrap().contains("EOF"), "{p}");
 
-        let unknown_field = json!({"title": "x", "category": "other", "severity": "low", "colour": "red"});
-        let p = problem(s.post_json("/api/v1/incidents", unknown_field).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let unknown_field =
+            json!({"title": "x", "category": "other", "severity": "low", "colour": "red"});
+        let p = problem(
+            s.post_json("/api/v1/incidents", unknown_field).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
 
-        problem(s.get("/api/v1/incidents/INC-2026-0404").await, StatusCode::NOT_FOUND).await;
-        problem(s.get("/api/v1/incidents?sort=sideways").await, StatusCode::UNPROCESSABLE_ENTITY).await;
-        problem(s.get("/api/v1/incidents?cursor=nonsense").await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        problem(
+            s.get("/api/v1/incidents/INC-2026-0404").await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        problem(
+            s.get("/api/v1/incidents?sort=sideways").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        problem(
+            s.get("/api/v1/incidents?cursor=nonsense").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         problem(s.get("/api/v1/no-such-thing").await, StatusCode::NOT_FOUND).await;
         let listed: Value = s.get("/api/v1/incidents").await.json().await.unwrap();
-        assert!(listed["items"].as_array().unwrap().is_empty(), "nothing was saved");
+        assert!(
+            listed["items"].as_array().unwrap().is_empty(),
+            "nothing was saved"
+        );
     })
     .await;
 }
@@ -182,11 +292,25 @@ async fn a_stale_update_is_a_conflict_and_nothing_is_overwritten() {
         let mut second = ransomware();
         second["title"] = json!("Second edit from a stale page");
         second["version"] = json!(1);
-        let p = problem(s.put_json("/api/v1/incidents/INC-2026-0001", second.clone()).await, StatusCode::CONFLICT).await;
+        let p = problem(
+            s.put_json("/api/v1/incidents/INC-2026-0001", second.clone())
+                .await,
+            StatusCode::CONFLICT,
+        )
+        .await;
         assert_eq!(p["current_version"], 2);
         second.as_object_mut().unwrap().remove("version");
-        problem(s.put_json("/api/v1/incidents/INC-2026-0001", second).await, StatusCode::UNPROCESSABLE_ENTITY).await;
-        let now: Value = s.get("/api/v1/incidents/INC-2026-0001").await.json().await.unwrap();
+        problem(
+            s.put_json("/api/v1/incidents/INC-2026-0001", second).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        let now: Value = s
+            .get("/api/v1/incidents/INC-2026-0001")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(now["title"], "First edit");
     })
     .await;
@@ -251,15 +375,27 @@ async fn a_bundle_exported_over_http_imports_into_another_server_identically() {
     let first = start(TestDatabase::sqlite()).await;
     first.post_json("/api/v1/incidents", ransomware()).await;
     first
-        .post_json("/api/v1/incidents/INC-2026-0001/timeline", json!({"at": "2019-07-02", "kind": "impact", "text": "Files encrypted"}))
+        .post_json(
+            "/api/v1/incidents/INC-2026-0001/timeline",
+            json!({"at": "2019-07-02", "kind": "impact", "text": "Files encrypted"}),
+        )
         .await;
     let exported = first.get("/api/v1/export").await.text().await.unwrap();
     let second = start(TestDatabase::sqlite()).await;
-    let res = second.client.post(second.url("/api/v1/import")).body(exported.clone()).send().await.unwrap();
+    let res = second
+        .client
+        .post(second.url("/api/v1/import"))
+        .body(exported.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["incidents_created"], 1);
-    assert_eq!(second.get("/api/v1/export").await.text().await.unwrap(), exported);
+    assert_eq!(
+        second.get("/api/v1/export").await.text().await.unwrap(),
+        exported
+    );
 }
 
 #[tokio::test]
@@ -283,8 +419,17 @@ async fn the_openapi_document_is_valid_openapi_3_1_and_describes_every_route() {
         assert!(paths.contains_key(path), "{path} is not documented");
     }
     let doc: Value = serde_json::from_str(&text).unwrap();
-    for schema in ["IncidentDto", "IncidentInput", "EventDto", "Problem", "TimestampDto"] {
-        assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema}");
+    for schema in [
+        "IncidentDto",
+        "IncidentInput",
+        "EventDto",
+        "Problem",
+        "TimestampDto",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema}"
+        );
     }
 }
 
@@ -295,49 +440,152 @@ async fn the_pages_render_and_the_new_incident_form_reports_errors_beside_fields
         assert_eq!(home.status(), StatusCode::SEE_OTHER);
         let list = s.get("/incidents").await;
         assert_eq!(list.status(), StatusCode::OK);
-        assert!(list.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            list.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         assert!(list.text().await.unwrap().contains("No incidents yet"));
 
-        let form = [("title", ""), ("category", "phishing"), ("severity", ""), ("started", "2026-03-02 14:07"), ("detected", "2026-03-01")];
-        let res = s.client.post(s.url("/incidents")).form(&form).send().await.unwrap();
+        let form = [
+            ("title", ""),
+            ("category", "phishing"),
+            ("severity", ""),
+            ("started", "2026-03-02 14:07"),
+            ("detected", "2026-03-01"),
+        ];
+        let res = s
+            .client
+            .post(s.url("/incidents"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
-        assert!(html.contains("id=\"f-title-error\""), "title error beside the field");
+        assert!(
+            html.contains("id=\"f-title-error\""),
+            "title error beside the field"
+        );
         assert!(html.contains("id=\"f-severity-error\""));
         assert!(html.contains("value=\"2026-03-02 14:07\""), "input is kept");
-        assert!(html.contains("href=\"#f-title\""), "the summary links to the field");
+        assert!(
+            html.contains("href=\"#f-title\""),
+            "the summary links to the field"
+        );
 
-        let form = [("title", "Lost laptop"), ("category", "physical"), ("severity", "medium"), ("started", "2026-03-02 14:07"), ("services", "Laptops, VPN")];
-        let res = s.client.post(s.url("/incidents")).header("cookie", "tz=Europe/Paris").form(&form).send().await.unwrap();
+        let form = [
+            ("title", "Lost laptop"),
+            ("category", "physical"),
+            ("severity", "medium"),
+            ("started", "2026-03-02 14:07"),
+            ("services", "Laptops, VPN"),
+        ];
+        let res = s
+            .client
+            .post(s.url("/incidents"))
+            .header("cookie", "tz=Europe/Paris")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()["location"], "/incidents/INC-2026-0001");
-        let api: Value = s.get("/api/v1/incidents/INC-2026-0001").await.json().await.unwrap();
-        assert_eq!(api["timestamps"]["started"], "2026-03-02T14:07+01:00", "read in the viewer's zone");
+        let api: Value = s
+            .get("/api/v1/incidents/INC-2026-0001")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            api["timestamps"]["started"], "2026-03-02T14:07+01:00",
+            "read in the viewer's zone"
+        );
         assert_eq!(api["services"], json!(["Laptops", "VPN"]));
 
-        let page = s.client.get(s.url("/incidents/INC-2026-0001")).header("cookie", "tz=America/New_York").send().await.unwrap();
+        let page = s
+            .client
+            .get(s.url("/incidents/INC-2026-0001"))
+            .header("cookie", "tz=America/New_York")
+            .send()
+            .await
+            .unwrap();
         let html = page.text().await.unwrap();
-        assert!(html.contains("2 Mar 2026 08:07 EST"), "shown in the viewer's zone");
+        assert!(
+            html.contains("2 Mar 2026 08:07 EST"),
+            "shown in the viewer's zone"
+        );
         assert!(html.contains("written 2026-03-02T14:07+01:00 · minute precision"));
 
-        let res = s.client.post(s.url("/incidents/INC-2026-0001/timeline")).form(&[("at", "2026-03-02T15:00Z"), ("kind", "detection"), ("text", "Owner reported the loss"), ("key", "on")]).send().await.unwrap();
+        let res = s
+            .client
+            .post(s.url("/incidents/INC-2026-0001/timeline"))
+            .form(&[
+                ("at", "2026-03-02T15:00Z"),
+                ("kind", "detection"),
+                ("text", "Owner reported the loss"),
+                ("key", "on"),
+            ])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let timeline = s.get("/incidents/INC-2026-0001/timeline").await.text().await.unwrap();
+        let timeline = s
+            .get("/incidents/INC-2026-0001/timeline")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(timeline.contains("Owner reported the loss"));
-        let res = s.client.post(s.url("/incidents/INC-2026-0001/timeline")).form(&[("at", "yesterday"), ("kind", ""), ("text", "x")]).send().await.unwrap();
+        let res = s
+            .client
+            .post(s.url("/incidents/INC-2026-0001/timeline"))
+            .form(&[("at", "yesterday"), ("kind", ""), ("text", "x")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
         assert!(html.contains("id=\"e-at-error\"") && html.contains("id=\"e-kind-error\""));
 
-        let stale = [("version", "1"), ("title", "Stale"), ("category", "physical"), ("severity", "low")];
-        let res = s.client.post(s.url("/incidents/INC-2026-0001/edit")).form(&stale).send().await.unwrap();
+        let stale = [
+            ("version", "1"),
+            ("title", "Stale"),
+            ("category", "physical"),
+            ("severity", "low"),
+        ];
+        let res = s
+            .client
+            .post(s.url("/incidents/INC-2026-0001/edit"))
+            .form(&stale)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let res = s.client.post(s.url("/incidents/INC-2026-0001/edit")).form(&stale).send().await.unwrap();
+        let res = s
+            .client
+            .post(s.url("/incidents/INC-2026-0001/edit"))
+            .form(&stale)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::CONFLICT);
-        assert!(res.text().await.unwrap().contains("Someone else saved this incident"));
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Someone else saved this incident")
+        );
 
-        assert_eq!(s.get("/incidents/INC-2026-0999").await.status(), StatusCode::NOT_FOUND);
-        assert_eq!(s.get("/incidents/not-a-key").await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            s.get("/incidents/INC-2026-0999").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            s.get("/incidents/not-a-key").await.status(),
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(s.get("/nowhere").await.status(), StatusCode::NOT_FOUND);
     })
     .await;

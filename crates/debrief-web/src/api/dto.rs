@@ -29,7 +29,10 @@ impl TimestampDto {
     pub fn from_timestamp(t: Timestamp) -> Self {
         match t.to_canonical_string() {
             Some(s) => Self::Text(s),
-            None => Self::Precise { at: t.to_rfc3339(), precision: t.precision().as_str().into() },
+            None => Self::Precise {
+                at: t.to_rfc3339(),
+                precision: t.precision().as_str().into(),
+            },
         }
     }
 }
@@ -296,7 +299,11 @@ pub struct ImportReportDto {
 
 impl From<ImportReport> for ImportReportDto {
     fn from(r: ImportReport) -> Self {
-        Self { read: r.read, added: r.added, duplicates: r.duplicates }
+        Self {
+            read: r.read,
+            added: r.added,
+            duplicates: r.duplicates,
+        }
     }
 }
 

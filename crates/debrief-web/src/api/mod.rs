@@ -6,13 +6,13 @@ pub mod dto;
 pub mod problem;
 
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::Router;
 use debrief_app::App;
 use debrief_app::import::{ImportFormat, TimelineImportOptions};
 use debrief_app::incidents::IncidentQuery;
@@ -31,7 +31,10 @@ pub fn routes() -> Router<App> {
         .route("/incidents", get(list_incidents).post(create_incident))
         .route("/incidents/{key}", get(get_incident).put(update_incident))
         .route("/incidents/{key}/timestamps/{field}", put(set_timestamp))
-        .route("/incidents/{key}/timeline", get(list_events).post(add_event))
+        .route(
+            "/incidents/{key}/timeline",
+            get(list_events).post(add_event),
+        )
         .route("/incidents/{key}/timeline/import", post(import_timeline))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
@@ -72,7 +75,13 @@ async fn openapi_json() -> impl IntoResponse {
 }
 
 async fn not_found() -> ApiError {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such API route").into()
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "no such API route",
+    )
+    .into()
 }
 
 /// `Json<T>` whose rejections are problem documents naming what was wrong.
@@ -97,7 +106,10 @@ fn json_rejection(r: JsonRejection) -> Problem {
                 "The input is not valid",
                 e.body_text(),
             );
-            p.errors.push(FieldProblem { field: "body".into(), message: e.body_text() });
+            p.errors.push(FieldProblem {
+                field: "body".into(),
+                message: e.body_text(),
+            });
             p
         }
         JsonRejection::MissingJsonContentType(_) => {
@@ -124,17 +136,34 @@ fn values<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Ite
 }
 
 fn invalid(field: &str, message: String) -> ApiError {
-    let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "The input is not valid", format!("{field}: {message}"));
-    p.errors.push(FieldProblem { field: field.into(), message });
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-input",
+        "The input is not valid",
+        format!("{field}: {message}"),
+    );
+    p.errors.push(FieldProblem {
+        field: field.into(),
+        message,
+    });
     p.into()
 }
 
-fn parse_all<T: std::str::FromStr<Err = String>>(pairs: &[(String, String)], name: &str) -> Result<Vec<T>, ApiError> {
-    values(pairs, name).map(|v| v.parse::<T>().map_err(|m| invalid(name, m))).collect()
+fn parse_all<T: std::str::FromStr<Err = String>>(
+    pairs: &[(String, String)],
+    name: &str,
+) -> Result<Vec<T>, ApiError> {
+    values(pairs, name)
+        .map(|v| v.parse::<T>().map_err(|m| invalid(name, m)))
+        .collect()
 }
 
 fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
 }
 
 /// Parses the incident list's query parameters (shared with the pages).
@@ -144,7 +173,10 @@ pub fn incident_query(pairs: &[(String, String)]) -> Result<IncidentQuery, ApiEr
         None => IncidentSort::default(),
     };
     let limit = match first(pairs, "limit") {
-        Some(l) => Some(l.parse::<u32>().map_err(|_| invalid("limit", format!("`{l}` is not a number")))?),
+        Some(l) => Some(
+            l.parse::<u32>()
+                .map_err(|_| invalid("limit", format!("`{l}` is not a number")))?,
+        ),
         None => None,
     };
     Ok(IncidentQuery {
@@ -172,7 +204,10 @@ pub fn incident_query(pairs: &[(String, String)]) -> Result<IncidentQuery, ApiEr
         ("limit" = Option<u32>, Query, description = "1–500, default 50"),
     ),
     responses((status = 200, body = IncidentPageDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn list_incidents(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Json<IncidentPageDto>, ApiError> {
+async fn list_incidents(
+    State(app): State<App>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<IncidentPageDto>, ApiError> {
     let query = incident_query(&query_pairs(q)?)?;
     let page = app.list_incidents(&query).await?;
     Ok(Json(IncidentPageDto {
@@ -185,19 +220,32 @@ async fn list_incidents(State(app): State<App>, RawQuery(q): RawQuery) -> Result
 #[utoipa::path(post, path = "/incidents", tag = "incidents", request_body = IncidentInput,
     responses((status = 201, body = IncidentDto, headers(("Location" = String))),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn create_incident(State(app): State<App>, ApiJson(input): ApiJson<IncidentInput>) -> Result<Response, ApiError> {
+async fn create_incident(
+    State(app): State<App>,
+    ApiJson(input): ApiJson<IncidentInput>,
+) -> Result<Response, ApiError> {
     let incident = app.create_incident(&input.to_draft()).await?;
     let view = app.incident_view(&incident.key.to_string()).await?;
     let location = format!("/api/v1/incidents/{}", incident.key);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(IncidentDto::from_view(&view))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(IncidentDto::from_view(&view)),
+    )
+        .into_response())
 }
 
 /// One incident with its derived durations.
 #[utoipa::path(get, path = "/incidents/{key}", tag = "incidents",
     params(("key" = String, Path, description = "INC-2026-0042")),
     responses((status = 200, body = IncidentDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn get_incident(State(app): State<App>, Path(key): Path<String>) -> Result<Json<IncidentDto>, ApiError> {
-    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+async fn get_incident(
+    State(app): State<App>,
+    Path(key): Path<String>,
+) -> Result<Json<IncidentDto>, ApiError> {
+    Ok(Json(IncidentDto::from_view(
+        &app.incident_view(&key).await?,
+    )))
 }
 
 /// Replace an incident's fields. `version` must be the one you read.
@@ -213,10 +261,16 @@ async fn update_incident(
     ApiJson(input): ApiJson<IncidentInput>,
 ) -> Result<Json<IncidentDto>, ApiError> {
     let Some(version) = input.version else {
-        return Err(invalid("version", "send the version you read; it protects others' changes".into()));
+        return Err(invalid(
+            "version",
+            "send the version you read; it protects others' changes".into(),
+        ));
     };
-    app.update_incident(&key, version, &input.to_draft(), None).await?;
-    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+    app.update_incident(&key, version, &input.to_draft(), None)
+        .await?;
+    Ok(Json(IncidentDto::from_view(
+        &app.incident_view(&key).await?,
+    )))
 }
 
 /// Set or clear one lifecycle timestamp, from a value or a timeline event.
@@ -232,12 +286,19 @@ async fn set_timestamp(
 ) -> Result<Json<IncidentDto>, ApiError> {
     match input.from_event.as_deref() {
         Some(id) => {
-            let id = uuid::Uuid::parse_str(id).map_err(|_| invalid("from_event", format!("`{id}` is not an event id")))?;
-            app.set_time_from_event(&key, &field, id, Some(input.version)).await?
+            let id = uuid::Uuid::parse_str(id)
+                .map_err(|_| invalid("from_event", format!("`{id}` is not an event id")))?;
+            app.set_time_from_event(&key, &field, id, Some(input.version))
+                .await?
         }
-        None => app.set_time(&key, &field, input.value.as_deref(), Some(input.version)).await?,
+        None => {
+            app.set_time(&key, &field, input.value.as_deref(), Some(input.version))
+                .await?
+        }
     };
-    Ok(Json(IncidentDto::from_view(&app.incident_view(&key).await?)))
+    Ok(Json(IncidentDto::from_view(
+        &app.incident_view(&key).await?,
+    )))
 }
 
 /// The chronology, oldest first.
@@ -247,7 +308,11 @@ async fn set_timestamp(
            ("key_only" = Option<bool>, Query, description = "only key events"),
            ("actor" = Option<String>, Query)),
     responses((status = 200, body = Vec<EventDto>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn list_events(State(app): State<App>, Path(key): Path<String>, RawQuery(q): RawQuery) -> Result<Json<Vec<EventDto>>, ApiError> {
+async fn list_events(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Vec<EventDto>>, ApiError> {
     let pairs = query_pairs(q)?;
     let filter = EventFilter {
         kinds: parse_all::<EventKind>(&pairs, "kind")?,
@@ -263,9 +328,17 @@ async fn list_events(State(app): State<App>, Path(key): Path<String>, RawQuery(q
     params(("key" = String, Path)),
     responses((status = 201, body = EventDto), (status = 200, body = EventDto, description = "already present"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn add_event(State(app): State<App>, Path(key): Path<String>, ApiJson(input): ApiJson<EventInput>) -> Result<Response, ApiError> {
+async fn add_event(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> Result<Response, ApiError> {
     let added = app.add_event(&key, &input.to_draft(), None).await?;
-    let status = if added.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if added.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(EventDto::from_event(&added.event))).into_response())
 }
 
@@ -278,23 +351,42 @@ async fn add_event(State(app): State<App>, Path(key): Path<String>, ApiJson(inpu
     request_body(content = String, content_type = "text/csv", description = "the file: CSV with a header row, JSON Lines, or a bundle"),
     responses((status = 200, body = ImportReportDto),
               (status = 422, body = Problem, content_type = "application/problem+json", description = "bad record: line and column; nothing imported")))]
-async fn import_timeline(State(app): State<App>, Path(key): Path<String>, RawQuery(q): RawQuery, body: Bytes) -> Result<Json<ImportReportDto>, ApiError> {
+async fn import_timeline(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Result<Json<ImportReportDto>, ApiError> {
     let pairs = query_pairs(q)?;
     let format = match first(&pairs, "format") {
-        Some(f) => f.parse::<ImportFormat>().map_err(|m| invalid("format", m))?,
-        None => return Err(invalid("format", "say which format: csv, jsonl or bundle".into())),
+        Some(f) => f
+            .parse::<ImportFormat>()
+            .map_err(|m| invalid("format", m))?,
+        None => {
+            return Err(invalid(
+                "format",
+                "say which format: csv, jsonl or bundle".into(),
+            ));
+        }
     };
     let mut options = TimelineImportOptions::new(format);
     if let Some(s) = first(&pairs, "source") {
         options.source = s.to_owned();
     }
     if let Some(z) = first(&pairs, "zone") {
-        options.zone = Some(jiff::tz::TimeZone::get(z).map_err(|_| invalid("zone", format!("`{z}` is not an IANA time zone")))?);
+        options.zone = Some(
+            jiff::tz::TimeZone::get(z)
+                .map_err(|_| invalid("zone", format!("`{z}` is not an IANA time zone")))?,
+        );
     }
     for (k, v) in pairs.iter().filter(|(k, _)| k.starts_with("map.")) {
-        options.mapping.push((k["map.".len()..].to_owned(), v.clone()));
+        options
+            .mapping
+            .push((k["map.".len()..].to_owned(), v.clone()));
     }
-    let report = app.import_timeline(&key, &body[..], &options, &|_| {}).await?;
+    let report = app
+        .import_timeline(&key, &body[..], &options, &|_| {})
+        .await?;
     Ok(Json(report.into()))
 }
 
@@ -302,11 +394,21 @@ async fn import_timeline(State(app): State<App>, Path(key): Path<String>, RawQue
 #[utoipa::path(get, path = "/export", tag = "bundle",
     params(("key" = Option<String>, Query, description = "incident keys; repeat or comma-separate")),
     responses((status = 200, description = "a debrief bundle, version 1 (docs/bundle.schema.json)", content_type = "application/json")))]
-async fn export_bundle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+async fn export_bundle(
+    State(app): State<App>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let pairs = query_pairs(q)?;
     let keys: Vec<String> = values(&pairs, "key").map(str::to_owned).collect();
     let bundle = app.export_bundle(&keys).await?;
-    Ok(([(header::CONTENT_DISPOSITION, "attachment; filename=\"debrief-bundle.json\"")], Json(bundle)).into_response())
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"debrief-bundle.json\"",
+        )],
+        Json(bundle),
+    )
+        .into_response())
 }
 
 /// Import a debrief bundle, all or nothing.
@@ -315,7 +417,10 @@ async fn export_bundle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<
     responses((status = 200, body = BundleReportDto),
               (status = 409, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn import_bundle(State(app): State<App>, body: Bytes) -> Result<Json<BundleReportDto>, ApiError> {
+async fn import_bundle(
+    State(app): State<App>,
+    body: Bytes,
+) -> Result<Json<BundleReportDto>, ApiError> {
     let r = app.import_bundle(&body[..], &|_| {}).await?;
     Ok(Json(BundleReportDto {
         incidents_created: r.incidents_created,

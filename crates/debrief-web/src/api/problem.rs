@@ -57,7 +57,12 @@ impl Problem {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request cannot be read", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request cannot be read",
+            detail,
+        )
     }
 }
 
@@ -65,31 +70,33 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(self)).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         res
     }
 }
 
-/// The error of every API handler.
+/// The error of every API handler (boxed: problems are large, results small).
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        ApiError(problem_for(e))
+        ApiError(Box::new(problem_for(e)))
     }
 }
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError(p)
+        ApiError(Box::new(p))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0.into_response()
+        (*self.0).into_response()
     }
 }
 
@@ -106,12 +113,18 @@ pub fn problem_for(e: AppError) -> Problem {
             p.errors = errors
                 .0
                 .into_iter()
-                .map(|e| FieldProblem { field: e.field, message: e.message })
+                .map(|e| FieldProblem {
+                    field: e.field,
+                    message: e.message,
+                })
                 .collect();
             p
         }
         AppError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", m),
-        AppError::Conflict { message, current_version } => {
+        AppError::Conflict {
+            message,
+            current_version,
+        } => {
             let mut p = Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", message);
             p.current_version = current_version;
             p

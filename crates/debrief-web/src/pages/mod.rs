@@ -13,11 +13,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use debrief_app::incidents::IncidentView;
 use debrief_app::{App, AppError};
+use debrief_core::lifecycle::human_duration;
 use debrief_core::{
     DurationName, EventKind, FieldErrors, Incident, IncidentDraft, LifecycleField, Severity,
     Status, TimelineEvent, TimelineEventDraft, Timestamp,
 };
-use debrief_core::lifecycle::human_duration;
 use debrief_store::{EventFilter, IncidentSort};
 
 use crate::api::incident_query;
@@ -30,8 +30,14 @@ pub fn routes() -> Router<App> {
         .route("/incidents", get(incident_list).post(create_incident))
         .route("/incidents/new", get(new_incident_form))
         .route("/incidents/{key}", get(incident_overview))
-        .route("/incidents/{key}/edit", get(edit_incident_form).post(update_incident))
-        .route("/incidents/{key}/timeline", get(timeline_page).post(add_event))
+        .route(
+            "/incidents/{key}/edit",
+            get(edit_incident_form).post(update_incident),
+        )
+        .route(
+            "/incidents/{key}/timeline",
+            get(timeline_page).post(add_event),
+        )
         .route("/incidents/{key}/lifecycle", post(set_time_from_event))
         .route("/preferences/zone", post(set_zone))
         .fallback(not_found)
@@ -49,13 +55,25 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(title: impl Into<String>, nav: &'static str, viewer: &Viewer, back: impl Into<String>) -> Self {
+    fn new(
+        title: impl Into<String>,
+        nav: &'static str,
+        viewer: &Viewer,
+        back: impl Into<String>,
+    ) -> Self {
         let mut zones: Vec<Choice> = COMMON_ZONES
             .iter()
             .map(|z| Choice::new(*z, z.replace('_', " "), *z == viewer.zone_name))
             .collect();
         if !COMMON_ZONES.contains(&viewer.zone_name.as_str()) {
-            zones.insert(0, Choice::new(viewer.zone_name.clone(), viewer.zone_name.replace('_', " "), true));
+            zones.insert(
+                0,
+                Choice::new(
+                    viewer.zone_name.clone(),
+                    viewer.zone_name.replace('_', " "),
+                    true,
+                ),
+            );
         }
         Self {
             title: title.into(),
@@ -73,12 +91,17 @@ fn render(t: &impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => {
             let mut res = (status, Html(html)).into_response();
-            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
         }
     }
 }
@@ -102,14 +125,25 @@ fn error_page(viewer: &Viewer, e: AppError) -> Response {
                 "The server could not complete the request; it has been logged.".to_owned(),
             )
         }
-        other => (StatusCode::BAD_REQUEST, "That did not work", other.to_string()),
+        other => (
+            StatusCode::BAD_REQUEST,
+            "That did not work",
+            other.to_string(),
+        ),
     };
-    let page = ErrorPage { layout: Layout::new(heading, "", viewer, "/"), heading: heading.into(), message };
+    let page = ErrorPage {
+        layout: Layout::new(heading, "", viewer, "/"),
+        heading: heading.into(),
+        message,
+    };
     render(&page, status)
 }
 
 async fn not_found(viewer: Viewer) -> Response {
-    error_page(&viewer, AppError::NotFound("There is no page at this address.".into()))
+    error_page(
+        &viewer,
+        AppError::NotFound("There is no page at this address.".into()),
+    )
 }
 
 // ----- incident list -------------------------------------------------------
@@ -142,14 +176,35 @@ struct IncidentListPage {
 }
 
 fn duration_text(i: &Incident, name: DurationName) -> String {
-    i.fields.lifecycle.durations(None).get(name).map(|d| d.human()).unwrap_or_else(|| "—".into())
+    i.fields
+        .lifecycle
+        .durations(None)
+        .get(name)
+        .map(|d| d.human())
+        .unwrap_or_else(|| "—".into())
 }
 
-async fn incident_list(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQuery) -> Response {
+async fn incident_list(
+    State(app): State<App>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let raw = raw.unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (q, status, severity, category, sort) = (get("q"), get("status"), get("severity"), get("category"), get("sort"));
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (q, status, severity, category, sort) = (
+        get("q"),
+        get("status"),
+        get("severity"),
+        get("category"),
+        get("sort"),
+    );
     let mut error = None;
     let page = match incident_query(&pairs) {
         Ok(query) => match app.list_incidents(&query).await {
@@ -178,28 +233,70 @@ async fn incident_list(State(app): State<App>, viewer: Viewer, RawQuery(raw): Ra
             severity_class: severity_class(i.fields.severity),
             status: status_label(i.status()),
             category: app.settings().taxonomy.label(&i.fields.category).to_owned(),
-            started: i.fields.lifecycle.get(LifecycleField::Started).map(|t| TimeView::new(t, &viewer)),
+            started: i
+                .fields
+                .lifecycle
+                .get(LifecycleField::Started)
+                .map(|t| TimeView::new(t, &viewer)),
             time_to_detect: duration_text(i, DurationName::TimeToDetect),
             time_to_recover: duration_text(i, DurationName::TimeToRecover),
         })
         .collect();
     let next_url = next.map(|c| {
-        let mut keep: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "cursor").cloned().collect();
+        let mut keep: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor")
+            .cloned()
+            .collect();
         keep.push(("cursor".into(), c.encode()));
-        format!("/incidents?{}", serde_urlencoded::to_string(&keep).unwrap_or_default())
+        format!(
+            "/incidents?{}",
+            serde_urlencoded::to_string(&keep).unwrap_or_default()
+        )
     });
     let with_any = |label: &str, mut v: Vec<Choice>| {
         v.insert(0, Choice::new("", label, false));
         v
     };
     let page = IncidentListPage {
-        layout: Layout::new("Incidents", "incidents", &viewer, format!("/incidents?{raw}")),
+        layout: Layout::new(
+            "Incidents",
+            "incidents",
+            &viewer,
+            format!("/incidents?{raw}"),
+        ),
         rows,
-        statuses: with_any("Any status", Status::ALL.iter().map(|s| Choice::new(s.as_str(), status_label(*s), s.as_str() == status)).collect()),
-        severities: with_any("Any severity", Severity::ALL.iter().map(|s| Choice::new(s.as_str(), capitalise(s.as_str()), s.as_str() == severity)).collect()),
-        categories: with_any("Any category", app.settings().taxonomy.entries().iter().map(|c| Choice::new(c.slug.clone(), c.label.clone(), c.slug == category)).collect()),
-        sorts: IncidentSort::ALL.iter().map(|s| Choice::new(s.as_str(), s.label(), s.as_str() == sort)).collect(),
-        filtered: !(q.is_empty() && status.is_empty() && severity.is_empty() && category.is_empty()),
+        statuses: with_any(
+            "Any status",
+            Status::ALL
+                .iter()
+                .map(|s| Choice::new(s.as_str(), status_label(*s), s.as_str() == status))
+                .collect(),
+        ),
+        severities: with_any(
+            "Any severity",
+            Severity::ALL
+                .iter()
+                .map(|s| Choice::new(s.as_str(), capitalise(s.as_str()), s.as_str() == severity))
+                .collect(),
+        ),
+        categories: with_any(
+            "Any category",
+            app.settings()
+                .taxonomy
+                .entries()
+                .iter()
+                .map(|c| Choice::new(c.slug.clone(), c.label.clone(), c.slug == category))
+                .collect(),
+        ),
+        sorts: IncidentSort::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), s.label(), s.as_str() == sort))
+            .collect(),
+        filtered: !(q.is_empty()
+            && status.is_empty()
+            && severity.is_empty()
+            && category.is_empty()),
         q,
         next_url,
         error,
@@ -241,7 +338,6 @@ struct IncidentFormPage {
     conflict: Option<String>,
 }
 
-
 /// The form's values as submitted (strings), so a failed save keeps them.
 #[derive(Default)]
 struct FormValues {
@@ -250,10 +346,18 @@ struct FormValues {
 
 impl FormValues {
     fn get(&self, name: &str) -> String {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
     fn list(&self, name: &str) -> Vec<String> {
-        self.get(name).split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        self.get(name)
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
     }
     fn to_draft(&self) -> IncidentDraft {
         IncidentDraft {
@@ -306,9 +410,19 @@ fn form_page(
     let category = values.get("category");
     let severity = values.get("severity");
     let mut categories = vec![Choice::new("", "Choose a category", category.is_empty())];
-    categories.extend(app.settings().taxonomy.entries().iter().map(|c| Choice::new(c.slug.clone(), c.label.clone(), c.slug == category)));
+    categories.extend(
+        app.settings()
+            .taxonomy
+            .entries()
+            .iter()
+            .map(|c| Choice::new(c.slug.clone(), c.label.clone(), c.slug == category)),
+    );
     let mut severities = vec![Choice::new("", "Choose a severity", severity.is_empty())];
-    severities.extend(Severity::ALL.iter().map(|s| Choice::new(s.as_str(), capitalise(s.as_str()), s.as_str() == severity)));
+    severities.extend(
+        Severity::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), capitalise(s.as_str()), s.as_str() == severity)),
+    );
     let times = LifecycleField::ALL
         .iter()
         .map(|f| TimeField {
@@ -316,10 +430,15 @@ fn form_page(
             label: capitalise(f.as_str()),
             hint: f.description(),
             value: values.get(f.as_str()),
-            error: errors.for_field(&format!("timestamps.{}", f.as_str())).map(str::to_owned),
+            error: errors
+                .for_field(&format!("timestamps.{}", f.as_str()))
+                .map(str::to_owned),
         })
         .collect();
-    let error_for = errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect();
+    let error_for = errors
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
+        .collect();
     let (heading, action, submit, cancel, back) = match existing {
         Some(i) => (
             format!("Edit {}", i.key),
@@ -328,10 +447,25 @@ fn form_page(
             format!("/incidents/{}", i.key),
             format!("/incidents/{}/edit", i.key),
         ),
-        None => ("New incident".into(), "/incidents".into(), "Open incident", "/incidents".into(), "/incidents/new".into()),
+        None => (
+            "New incident".into(),
+            "/incidents".into(),
+            "Open incident",
+            "/incidents".into(),
+            "/incidents/new".into(),
+        ),
     };
     IncidentFormPage {
-        layout: Layout::new(heading.clone(), if existing.is_some() { "incidents" } else { "new" }, viewer, back),
+        layout: Layout::new(
+            heading.clone(),
+            if existing.is_some() {
+                "incidents"
+            } else {
+                "new"
+            },
+            viewer,
+            back,
+        ),
         heading,
         action,
         submit,
@@ -347,7 +481,15 @@ fn form_page(
         categories,
         severities,
         times,
-        errors: errors.iter().map(|e| (field_id(&e.field), format!("{}: {}", pretty_field(&e.field), e.message))).collect(),
+        errors: errors
+            .iter()
+            .map(|e| {
+                (
+                    field_id(&e.field),
+                    format!("{}: {}", pretty_field(&e.field), e.message),
+                )
+            })
+            .collect(),
         error_for,
         conflict,
     }
@@ -358,23 +500,55 @@ fn pretty_field(field: &str) -> String {
 }
 
 async fn new_incident_form(State(app): State<App>, viewer: Viewer) -> Response {
-    render(&form_page(&app, &viewer, &FormValues::default(), &FieldErrors::default(), None, None), StatusCode::OK)
+    render(
+        &form_page(
+            &app,
+            &viewer,
+            &FormValues::default(),
+            &FieldErrors::default(),
+            None,
+            None,
+        ),
+        StatusCode::OK,
+    )
 }
 
-async fn create_incident(State(app): State<App>, viewer: Viewer, Form(fields): Form<Vec<(String, String)>>) -> Response {
+async fn create_incident(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let values = FormValues { fields };
-    match app.create_incident_in_zone(&values.to_draft(), Some(&viewer.zone)).await {
+    match app
+        .create_incident_in_zone(&values.to_draft(), Some(&viewer.zone))
+        .await
+    {
         Ok(i) => Redirect::to(&format!("/incidents/{}", i.key)).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render(&form_page(&app, &viewer, &values, &errors, None, None), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(AppError::Invalid(errors)) => render(
+            &form_page(&app, &viewer, &values, &errors, None, None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(&viewer, e),
     }
 }
 
-async fn edit_incident_form(State(app): State<App>, viewer: Viewer, Path(key): Path<String>) -> Response {
+async fn edit_incident_form(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+) -> Response {
     match app.incident(&key).await {
-        Ok(i) => render(&form_page(&app, &viewer, &FormValues::from_incident(&i), &FieldErrors::default(), Some(&i), None), StatusCode::OK),
+        Ok(i) => render(
+            &form_page(
+                &app,
+                &viewer,
+                &FormValues::from_incident(&i),
+                &FieldErrors::default(),
+                Some(&i),
+                None,
+            ),
+            StatusCode::OK,
+        ),
         Err(e) => error_page(&viewer, e),
     }
 }
@@ -391,16 +565,30 @@ async fn update_incident(
         Err(e) => return error_page(&viewer, e),
     };
     let Ok(version) = values.get("version").parse::<i64>() else {
-        return error_page(&viewer, AppError::Invalid(FieldErrors::from(debrief_core::FieldError::new("version", "the form lost its version; reload the page"))));
+        return error_page(
+            &viewer,
+            AppError::Invalid(FieldErrors::from(debrief_core::FieldError::new(
+                "version",
+                "the form lost its version; reload the page",
+            ))),
+        );
     };
-    match app.update_incident(&key, version, &values.to_draft(), Some(&viewer.zone)).await {
+    match app
+        .update_incident(&key, version, &values.to_draft(), Some(&viewer.zone))
+        .await
+    {
         Ok(i) => Redirect::to(&format!("/incidents/{}", i.key)).into_response(),
         Err(AppError::Invalid(errors)) => {
             let mut shown = current.clone();
             shown.version = version;
-            render(&form_page(&app, &viewer, &values, &errors, Some(&shown), None), StatusCode::UNPROCESSABLE_ENTITY)
+            render(
+                &form_page(&app, &viewer, &values, &errors, Some(&shown), None),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
-        Err(AppError::Conflict { current_version, .. }) => {
+        Err(AppError::Conflict {
+            current_version, ..
+        }) => {
             let msg = format!(
                 "Someone else saved this incident while you were editing (it is now at version {}). \
                  Your changes are still in the form below: open the incident in another tab to see theirs, \
@@ -408,7 +596,17 @@ async fn update_incident(
                 current_version.unwrap_or(current.version)
             );
             // Saving again applies on top of the version that is now current.
-            render(&form_page(&app, &viewer, &values, &FieldErrors::default(), Some(&current), Some(msg)), StatusCode::CONFLICT)
+            render(
+                &form_page(
+                    &app,
+                    &viewer,
+                    &values,
+                    &FieldErrors::default(),
+                    Some(&current),
+                    Some(msg),
+                ),
+                StatusCode::CONFLICT,
+            )
         }
         Err(e) => error_page(&viewer, e),
     }
@@ -487,7 +685,11 @@ impl IncidentHead {
                 .fields
                 .lifecycle
                 .iter()
-                .map(|(f, t)| Phase { name: capitalise(f.as_str()), hint: f.description(), time: t.map(|t| TimeView::new(t, viewer)) })
+                .map(|(f, t)| Phase {
+                    name: capitalise(f.as_str()),
+                    hint: f.description(),
+                    time: t.map(|t| TimeView::new(t, viewer)),
+                })
                 .collect(),
             event_count: v.event_count,
         }
@@ -511,18 +713,36 @@ struct IncidentPage {
     updated: TimeView,
 }
 
-async fn incident_overview(State(app): State<App>, viewer: Viewer, Path(key): Path<String>) -> Response {
+async fn incident_overview(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+) -> Response {
     let view = match app.incident_view(&key).await {
         Ok(v) => v,
         Err(e) => return error_page(&viewer, e),
     };
-    let key_events = match app.events(&key, &EventFilter { key_only: true, ..Default::default() }).await {
+    let key_events = match app
+        .events(
+            &key,
+            &EventFilter {
+                key_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+    {
         Ok(e) => e,
         Err(e) => return error_page(&viewer, e),
     };
     let i = &view.incident;
     let page = IncidentPage {
-        layout: Layout::new(format!("{} {}", i.key, i.fields.title), "incidents", &viewer, format!("/incidents/{}", i.key)),
+        layout: Layout::new(
+            format!("{} {}", i.key, i.fields.title),
+            "incidents",
+            &viewer,
+            format!("/incidents/{}", i.key),
+        ),
         head: IncidentHead::new(&app, &view, &viewer),
         tab: "overview",
         summary: i.fields.summary.clone(),
@@ -540,9 +760,18 @@ async fn incident_overview(State(app): State<App>, viewer: Viewer, Path(key): Pa
                 precision: d.map(|d| d.precision.as_str()),
             })
             .collect(),
-        key_events: key_events.iter().map(|e| EventRow::new(e, &viewer)).collect(),
-        created: TimeView::new(Timestamp::from_jiff(i.created_at, debrief_core::Precision::Minute), &viewer),
-        updated: TimeView::new(Timestamp::from_jiff(i.updated_at, debrief_core::Precision::Minute), &viewer),
+        key_events: key_events
+            .iter()
+            .map(|e| EventRow::new(e, &viewer))
+            .collect(),
+        created: TimeView::new(
+            Timestamp::from_jiff(i.created_at, debrief_core::Precision::Minute),
+            &viewer,
+        ),
+        updated: TimeView::new(
+            Timestamp::from_jiff(i.updated_at, debrief_core::Precision::Minute),
+            &viewer,
+        ),
     };
     render(&page, StatusCode::OK)
 }
@@ -591,17 +820,39 @@ impl EventForm {
     fn err(&self, field: &str) -> Option<&String> {
         self.error_for.get(field)
     }
-    fn new(at: String, kind: String, actor: String, text: String, key: bool, errors: &FieldErrors) -> Self {
+    fn new(
+        at: String,
+        kind: String,
+        actor: String,
+        text: String,
+        key: bool,
+        errors: &FieldErrors,
+    ) -> Self {
         let mut kinds = vec![Choice::new("", "Choose a kind", kind.is_empty())];
-        kinds.extend(EventKind::ALL.iter().map(|k| Choice::new(k.as_str(), k.label(), k.as_str() == kind)));
+        kinds.extend(
+            EventKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.as_str(), k.label(), k.as_str() == kind)),
+        );
         Self {
             at,
             kinds,
             actor,
             text,
             key,
-            errors: errors.iter().map(|e| (format!("e-{}", e.field.replace('_', "-")), format!("{}: {}", capitalise(&e.field.replace('_', " ")), e.message))).collect(),
-            error_for: errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect(),
+            errors: errors
+                .iter()
+                .map(|e| {
+                    (
+                        format!("e-{}", e.field.replace('_', "-")),
+                        format!("{}: {}", capitalise(&e.field.replace('_', " ")), e.message),
+                    )
+                })
+                .collect(),
+            error_for: errors
+                .iter()
+                .map(|e| (e.field.clone(), e.message.clone()))
+                .collect(),
         }
     }
 }
@@ -644,7 +895,13 @@ async fn timeline_response(
     status: StatusCode,
 ) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query).unwrap_or_default();
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let kind = get("kind");
     let key_only = matches!(get("key_only").as_str(), "on" | "true" | "1");
     let actor = get("actor");
@@ -663,12 +920,25 @@ async fn timeline_response(
     };
     let filtered = !filter.kinds.is_empty() || key_only || filter.actor.is_some();
     let mut kinds = vec![Choice::new("", "All kinds", kind.is_empty())];
-    kinds.extend(EventKind::ALL.iter().map(|k| Choice::new(k.as_str(), k.label(), k.as_str() == kind)));
+    kinds.extend(
+        EventKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.as_str(), k.label(), k.as_str() == kind)),
+    );
     let mut lifecycle_choices = vec![Choice::new("", "Set as…", true)];
-    lifecycle_choices.extend(LifecycleField::ALL.iter().map(|f| Choice::new(f.as_str(), capitalise(f.as_str()), false)));
+    lifecycle_choices.extend(
+        LifecycleField::ALL
+            .iter()
+            .map(|f| Choice::new(f.as_str(), capitalise(f.as_str()), false)),
+    );
     let i = &view.incident;
     let page = TimelinePage {
-        layout: Layout::new(format!("Timeline · {} {}", i.key, i.fields.title), "incidents", viewer, format!("/incidents/{}/timeline", i.key)),
+        layout: Layout::new(
+            format!("Timeline · {} {}", i.key, i.fields.title),
+            "incidents",
+            viewer,
+            format!("/incidents/{}/timeline", i.key),
+        ),
         head: IncidentHead::new(app, &view, viewer),
         tab: "timeline",
         shown: events.len(),
@@ -678,7 +948,16 @@ async fn timeline_response(
         actor,
         filtered,
         lifecycle_choices,
-        form: form.unwrap_or_else(|| EventForm::new(String::new(), String::new(), String::new(), String::new(), false, &FieldErrors::default())),
+        form: form.unwrap_or_else(|| {
+            EventForm::new(
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                false,
+                &FieldErrors::default(),
+            )
+        }),
         notice,
         error,
         zone_name: viewer.zone_name.clone(),
@@ -686,17 +965,36 @@ async fn timeline_response(
     render(&page, status)
 }
 
-async fn timeline_page(State(app): State<App>, viewer: Viewer, Path(key): Path<String>, RawQuery(q): RawQuery) -> Response {
+async fn timeline_page(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let q = q.unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&q).unwrap_or_default();
-    let notice = pairs.iter().find(|(k, _)| k == "added").map(|(_, v)| match v.as_str() {
-        "0" => "That event was already in the timeline; nothing was added.".to_owned(),
-        _ => "Event added.".to_owned(),
-    }).or_else(|| pairs.iter().find(|(k, _)| k == "set").map(|(_, v)| format!("{} time updated from the event.", capitalise(v))));
+    let notice = pairs
+        .iter()
+        .find(|(k, _)| k == "added")
+        .map(|(_, v)| match v.as_str() {
+            "0" => "That event was already in the timeline; nothing was added.".to_owned(),
+            _ => "Event added.".to_owned(),
+        })
+        .or_else(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "set")
+                .map(|(_, v)| format!("{} time updated from the event.", capitalise(v)))
+        });
     timeline_response(&app, &viewer, &key, &q, None, notice, None, StatusCode::OK).await
 }
 
-async fn add_event(State(app): State<App>, viewer: Viewer, Path(key): Path<String>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+async fn add_event(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let values = FormValues { fields };
     let draft = TimelineEventDraft {
         at: values.get("at"),
@@ -714,33 +1012,101 @@ async fn add_event(State(app): State<App>, viewer: Viewer, Path(key): Path<Strin
         ))
         .into_response(),
         Err(AppError::Invalid(errors)) => {
-            let form = EventForm::new(draft.at, draft.kind, draft.actor.unwrap_or_default(), draft.text, draft.key, &errors);
-            timeline_response(&app, &viewer, &key, "", Some(form), None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            let form = EventForm::new(
+                draft.at,
+                draft.kind,
+                draft.actor.unwrap_or_default(),
+                draft.text,
+                draft.key,
+                &errors,
+            );
+            timeline_response(
+                &app,
+                &viewer,
+                &key,
+                "",
+                Some(form),
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => error_page(&viewer, e),
     }
 }
 
-async fn set_time_from_event(State(app): State<App>, viewer: Viewer, Path(key): Path<String>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+async fn set_time_from_event(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let values = FormValues { fields };
     let field = values.get("field");
     let version = values.get("version").parse::<i64>().ok();
     let event_id = match uuid::Uuid::parse_str(&values.get("event_id")) {
         Ok(id) => id,
-        Err(_) => return error_page(&viewer, AppError::NotFound("that timeline event does not exist".into())),
+        Err(_) => {
+            return error_page(
+                &viewer,
+                AppError::NotFound("that timeline event does not exist".into()),
+            );
+        }
     };
     if field.is_empty() {
         let msg = "Choose which lifecycle time this event sets, then press Set.".to_owned();
-        return timeline_response(&app, &viewer, &key, "", None, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return timeline_response(
+            &app,
+            &viewer,
+            &key,
+            "",
+            None,
+            None,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
-    match app.set_time_from_event(&key, &field, event_id, version).await {
-        Ok(_) => Redirect::to(&format!("/incidents/{key}/timeline?set={field}#event-{event_id}")).into_response(),
+    match app
+        .set_time_from_event(&key, &field, event_id, version)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/incidents/{key}/timeline?set={field}#event-{event_id}"
+        ))
+        .into_response(),
         Err(AppError::Invalid(e)) => {
-            timeline_response(&app, &viewer, &key, "", None, None, Some(e.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")), StatusCode::UNPROCESSABLE_ENTITY).await
+            timeline_response(
+                &app,
+                &viewer,
+                &key,
+                "",
+                None,
+                None,
+                Some(
+                    e.iter()
+                        .map(|e| e.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Conflict { .. }) => {
             let msg = "Someone else changed this incident a moment ago; the page now shows their change. Set the time again if it is still right.".to_owned();
-            timeline_response(&app, &viewer, &key, "", None, None, Some(msg), StatusCode::CONFLICT).await
+            timeline_response(
+                &app,
+                &viewer,
+                &key,
+                "",
+                None,
+                None,
+                Some(msg),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => error_page(&viewer, e),
     }
@@ -749,11 +1115,21 @@ async fn set_time_from_event(State(app): State<App>, viewer: Viewer, Path(key): 
 // ----- preferences ---------------------------------------------------------
 
 async fn set_zone(Form(fields): Form<Vec<(String, String)>>) -> Response {
-    let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |n: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let zone = get("zone");
     let back = get("back");
     // Only local paths: never redirect to another host.
-    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".into() };
+    let back = if back.starts_with('/') && !back.starts_with("//") {
+        back
+    } else {
+        "/".into()
+    };
     let mut res = Redirect::to(&back).into_response();
     if jiff::tz::TimeZone::get(&zone).is_ok() {
         let cookie = format!("tz={zone}; Path=/; Max-Age=31536000; SameSite=Lax");

@@ -28,7 +28,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .find_map(|name| TimeZone::get(&name).ok().map(|z| (z, name)));
         Ok(match from_cookie {
             Some((zone, zone_name)) => Viewer { zone, zone_name },
-            None => Viewer { zone: TimeZone::UTC, zone_name: "UTC".into() },
+            None => Viewer {
+                zone: TimeZone::UTC,
+                zone_name: "UTC".into(),
+            },
         })
     }
 }
@@ -56,7 +59,13 @@ impl TimeView {
             // another zone.
             let date = written.clone();
             let pretty = date_text(&date);
-            return Self { text: pretty.clone(), datetime: date, title, day: pretty, clock: "—".into() };
+            return Self {
+                text: pretty.clone(),
+                datetime: date,
+                title,
+                day: pretty,
+                clock: "—".into(),
+            };
         }
         let zoned = t.instant().to_zoned_datetime(viewer.zone.clone());
         let abbr = zoned.strftime("%Z").to_string();
@@ -121,14 +130,33 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Self {
-        Self { value: value.into(), label: label.into(), selected }
+        Self {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
     }
 }
 
 /// Frequently used zones for the footer's zone picker.
 pub const COMMON_ZONES: &[&str] = &[
-    "UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Warsaw",
-    "Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
-    "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "America/Sao_Paulo", "America/New_York",
-    "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
 ];

@@ -1,0 +1,443 @@
+//! The command line as clap sees it: every subcommand, option and help text.
+//! Parsing stops here; the commands in `commands/` turn these raw values into
+//! use-case calls, so clap types never leak past this module's callers.
+
+use clap::{Args, Parser, Subcommand};
+
+/// The long description shown by `debrief --help`, with the exit codes and
+/// environment variables scripts rely on.
+const LONG_ABOUT: &str = "\
+debrief: post-incident reviews and lessons learned.
+
+One binary for the command line, the web UI and the REST API. Every command
+works on the database named by --database (or DEBRIEF_DATABASE_URL); it is
+created and migrated on first use.
+
+Exit codes:
+  0  success
+  1  unexpected or internal failure (database unreachable, disk full, …)
+  2  usage error: unknown command or option, missing argument
+  3  invalid input: a field the rules refuse, or an import with a bad record
+     (nothing of that import is kept)
+  4  not found: no such incident or timeline event
+  5  conflict: someone else changed the incident first (stale --version),
+     or a key that already exists
+
+Errors go to stderr as `error: …`, with each field problem on its own line.";
+
+const AFTER_LONG_HELP: &str = "\
+Environment:
+  DEBRIEF_DATABASE_URL  the database, as --database
+  DEBRIEF_NOW           pretend the current time is this RFC 3339 instant
+                        (reproducible runs and tests): new incident keys and
+                        created/updated times use it
+  DEBRIEF_LOG           log filter of `serve` (tracing syntax; default: info)";
+
+/// The command line of the `debrief` binary.
+#[derive(Debug, Parser)]
+#[command(name = "debrief", version, about = "Post-incident reviews and lessons learned", long_about = LONG_ABOUT, after_long_help = AFTER_LONG_HELP)]
+pub struct Cli {
+    /// The database: a SQLite file path, `sqlite:PATH`, or `postgres://…`.
+    // The value may hold a password, so clap must never print it in --help.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_DATABASE_URL",
+        hide_env_values = true,
+        default_value = "debrief.db",
+        value_name = "URL",
+        display_order = 900
+    )]
+    pub database: String,
+
+    /// Pretend the current time is this RFC 3339 instant (tests, reproducible runs).
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_NOW",
+        hide_short_help = true,
+        value_name = "RFC3339",
+        display_order = 901
+    )]
+    pub now: Option<jiff::Timestamp>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and the REST API.
+    ///
+    /// Prints `debrief listening on http://ADDR` on stderr once the socket is
+    /// bound (with the real port when 0 was asked for). Logs go to stderr,
+    /// filtered by DEBRIEF_LOG (default: info). Stops on Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    /// Fill an empty database with three example incidents.
+    Demo,
+    /// Create the database if needed and bring its schema up to date.
+    Migrate,
+    /// Open, list, show and edit incidents.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Add, list and import timeline events (the chronology).
+    #[command(subcommand)]
+    Timeline(TimelineCommand),
+    /// Write incidents with their timelines as a debrief bundle (JSON).
+    Export(ExportArgs),
+    /// Read a debrief bundle: new incidents are created, known ones get the
+    /// events they lack. All or nothing.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Load the demo incidents first when the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open a new incident; prints its key.
+    New(NewIncidentArgs),
+    /// List incidents, newest first unless --sort says otherwise.
+    List(ListIncidentsArgs),
+    /// Show one incident with its lifecycle and derived durations.
+    Show(ShowIncidentArgs),
+    /// Change an incident's fields; options left out keep their value.
+    Edit(EditIncidentArgs),
+    /// Set or clear one lifecycle timestamp, from a value or a timeline event.
+    SetTime(SetTimeArgs),
+}
+
+/// Options shared by `incident new` and `incident edit`.
+#[derive(Debug, Args)]
+pub struct IncidentFieldArgs {
+    /// What happened, in a few sentences (an empty value clears it).
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// An affected service or asset; repeat or separate with commas.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// An affected business unit; repeat or separate with commas.
+    #[arg(long = "business-unit", value_name = "NAME")]
+    pub business_units: Vec<String>,
+    /// A tag; repeat or separate with commas.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// A person who responded; repeat or separate with commas.
+    #[arg(long = "responder", value_name = "NAME")]
+    pub responders: Vec<String>,
+    /// Read times written without an offset in this IANA zone (Europe/Paris).
+    #[arg(long, value_name = "IANA")]
+    pub zone: Option<String>,
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
+}
+
+/// The eight lifecycle timestamps. Each takes a date (`2019-07-02`, day
+/// precision) or an instant with an offset (`2019-07-02T13:42+02:00`).
+#[derive(Debug, Args)]
+#[command(
+    next_help_heading = "Lifecycle timestamps (a date, or a time with an offset; empty clears)"
+)]
+pub struct LifecycleArgs {
+    /// First harmful event.
+    #[arg(long, value_name = "TIME")]
+    pub started: Option<String>,
+    /// Someone or something noticed.
+    #[arg(long, value_name = "TIME")]
+    pub detected: Option<String>,
+    /// Reported to the incident team.
+    #[arg(long, value_name = "TIME")]
+    pub reported: Option<String>,
+    /// Response began.
+    #[arg(long, value_name = "TIME")]
+    pub acknowledged: Option<String>,
+    /// Spread stopped.
+    #[arg(long, value_name = "TIME")]
+    pub contained: Option<String>,
+    /// Cause removed.
+    #[arg(long, value_name = "TIME")]
+    pub eradicated: Option<String>,
+    /// Normal operation restored.
+    #[arg(long, value_name = "TIME")]
+    pub recovered: Option<String>,
+    /// Incident closed.
+    #[arg(long, value_name = "TIME")]
+    pub closed: Option<String>,
+}
+
+impl LifecycleArgs {
+    /// The values given, by lifecycle field name, in lifecycle order.
+    pub fn given(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("started", &self.started),
+            ("detected", &self.detected),
+            ("reported", &self.reported),
+            ("acknowledged", &self.acknowledged),
+            ("contained", &self.contained),
+            ("eradicated", &self.eradicated),
+            ("recovered", &self.recovered),
+            ("closed", &self.closed),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct NewIncidentArgs {
+    /// A short, factual title.
+    #[arg(long)]
+    pub title: String,
+    /// A category of the taxonomy: malware, ransomware, phishing,
+    /// unauthorised_access, data_breach, denial_of_service, insider_misuse,
+    /// misconfiguration, vulnerability_exploitation, third_party, physical,
+    /// availability, other.
+    #[arg(long)]
+    pub category: String,
+    /// critical, high, medium or low.
+    #[arg(long)]
+    pub severity: String,
+    /// Print the new incident as JSON instead of its key.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub fields: IncidentFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EditIncidentArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// The version you last saw (`incident show`); a newer one is a conflict.
+    #[arg(long)]
+    pub version: i64,
+    /// A short, factual title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A category of the taxonomy (see `incident new --help`).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// critical, high, medium or low.
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Print the updated incident as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub fields: IncidentFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListIncidentsArgs {
+    /// Only this status (open, contained, eradicated, recovered, closed); repeatable.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Only this severity (critical, high, medium, low); repeatable.
+    #[arg(long = "severity", value_name = "SEVERITY")]
+    pub severities: Vec<String>,
+    /// Only this category; repeatable.
+    #[arg(long = "category", value_name = "CATEGORY")]
+    pub categories: Vec<String>,
+    /// Only incidents whose title or key contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// The order of the list.
+    #[arg(long, default_value = "newest", value_parser = ["newest", "oldest", "started_desc", "started_asc", "severity"])]
+    pub sort: String,
+    /// Incidents per page (1–500).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Every page, not just the first.
+    #[arg(long)]
+    pub all: bool,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowIncidentArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// Print JSON, with every derived duration in seconds.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+// Clap would list the group first; people think in key, field, value.
+#[command(
+    override_usage = "debrief incident set-time [OPTIONS] <KEY> <FIELD> <VALUE|--from-event <EVENT_ID>|--clear>"
+)]
+#[command(group(clap::ArgGroup::new("new_value").required(true).args(["value", "from_event", "clear"])))]
+pub struct SetTimeArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// started, detected, reported, acknowledged, contained, eradicated,
+    /// recovered or closed.
+    pub field: String,
+    /// A date (`2019-07-02`) or an instant with an offset (`2019-07-02T13:42Z`).
+    pub value: Option<String>,
+    /// Take the instant (with its precision and offset) of this timeline event.
+    #[arg(long, value_name = "EVENT_ID")]
+    pub from_event: Option<String>,
+    /// Remove the timestamp.
+    #[arg(long)]
+    pub clear: bool,
+    /// The version you last saw; without it the current one is used.
+    #[arg(long)]
+    pub version: Option<i64>,
+    /// Print the updated incident as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimelineCommand {
+    /// Add one event; an identical event already there is not added twice.
+    Add(AddEventArgs),
+    /// List an incident's timeline in chronological order.
+    List(ListEventsArgs),
+    /// Import events from CSV, JSON Lines or a bundle; all or nothing, and
+    /// importing the same file again adds nothing.
+    Import(ImportTimelineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddEventArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// When: a date, or an instant with an offset (`2019-07-02T13:42Z`).
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
+    /// detection, escalation, decision, communication, action,
+    /// technical_finding, containment, eradication, recovery, impact, other.
+    #[arg(long)]
+    pub kind: String,
+    /// What happened.
+    #[arg(long)]
+    pub text: String,
+    /// Who did or saw it.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Where it is known from (manual, chat, siem, ticket, log, email, …); default manual.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Mark it as a key event (part of the short chronology).
+    #[arg(long = "key")]
+    pub key_event: bool,
+    /// A tag; repeat or separate with commas.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// A link to the evidence (http:// or https://).
+    #[arg(long, value_name = "URL")]
+    pub evidence_url: Option<String>,
+    /// Coarsen the instant: day, hour, minute or second.
+    #[arg(long)]
+    pub precision: Option<String>,
+    /// Read a time written without an offset in this IANA zone.
+    #[arg(long, value_name = "IANA")]
+    pub zone: Option<String>,
+    /// Print the event as JSON, with `created` false when it was already there.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListEventsArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// Only events of this kind; repeatable.
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Only key events (the short chronology).
+    #[arg(long)]
+    pub key_only: bool,
+    /// Only events of this actor.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportTimelineArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// The file to read; `-` reads standard input.
+    pub file: String,
+    /// csv, jsonl or bundle; by default guessed from the file's extension.
+    #[arg(long, value_parser = ["csv", "jsonl", "ndjson", "bundle"])]
+    pub format: Option<String>,
+    /// The source recorded for events that name none; default: the file's name without extension.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// CSV: read FIELD from the column with this header (at=Time, text=Message …); repeatable.
+    #[arg(long = "map", value_name = "FIELD=HEADER", value_parser = parse_mapping)]
+    pub mapping: Vec<(String, String)>,
+    /// Read times without an offset in this IANA zone; without it they are errors.
+    #[arg(long, value_name = "IANA")]
+    pub zone: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Keys of the incidents to export; none exports every incident.
+    pub keys: Vec<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle to read; `-` reads standard input.
+    pub file: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `field=Header` → `("field", "Header")`.
+fn parse_mapping(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((field, header)) if !field.trim().is_empty() && !header.trim().is_empty() => {
+            Ok((field.trim().to_owned(), header.trim().to_owned()))
+        }
+        _ => Err(format!("`{s}` is not FIELD=HEADER (for example at=Time)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_mapping_needs_both_sides() {
+        assert_eq!(
+            parse_mapping("at=Time").unwrap(),
+            ("at".into(), "Time".into())
+        );
+        assert!(parse_mapping("at").is_err());
+        assert!(parse_mapping("=Time").is_err());
+    }
+}

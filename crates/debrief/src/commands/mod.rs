@@ -1,0 +1,162 @@
+//! What each subcommand does: open the database, call the use cases of
+//! `debrief-app`, render with `output`. One file per area; the helpers every
+//! area needs (opening inputs, reading a zone) live here.
+
+mod bundle;
+mod incident;
+mod server;
+mod timeline;
+
+use std::io::Read;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use debrief_app::{App, AppError, Clock, FixedClock, Settings, SystemClock};
+use debrief_core::{FieldError, FieldErrors};
+use debrief_store::SqlStore;
+use jiff::tz::TimeZone;
+
+use crate::cli::{Cli, Command, IncidentCommand, TimelineCommand};
+
+/// Runs the parsed command line to completion.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if matches!(cli.command, Command::Serve(_)) {
+        // Only the long-running server logs; one-shot commands speak through
+        // their output and exit code.
+        server::init_tracing();
+    }
+    let store = open_store(&cli.database).await?;
+    let clock: Arc<dyn Clock> = match cli.now {
+        Some(now) => Arc::new(FixedClock(now)),
+        None => Arc::new(SystemClock),
+    };
+    let app = App::new(Arc::new(store.clone()), clock, Settings::default());
+    let result = match cli.command {
+        Command::Serve(args) => server::serve(app, args).await,
+        Command::Demo => bundle::demo(&app).await,
+        Command::Migrate => server::migrate(&cli.database),
+        Command::Incident(c) => match c {
+            IncidentCommand::New(args) => incident::new(&app, args).await,
+            IncidentCommand::List(args) => incident::list(&app, args).await,
+            IncidentCommand::Show(args) => incident::show(&app, args).await,
+            IncidentCommand::Edit(args) => incident::edit(&app, args).await,
+            IncidentCommand::SetTime(args) => incident::set_time(&app, args).await,
+        },
+        Command::Timeline(c) => match c {
+            TimelineCommand::Add(args) => timeline::add(&app, args).await,
+            TimelineCommand::List(args) => timeline::list(&app, args).await,
+            TimelineCommand::Import(args) => timeline::import(&app, args).await,
+        },
+        Command::Export(args) => bundle::export(&app, args).await,
+        Command::Import(args) => bundle::import(&app, args).await,
+    };
+    // Closing lets SQLite checkpoint its write-ahead log before the process ends.
+    store.close().await;
+    result
+}
+
+/// Opens (creating and migrating when needed) the database the URL names.
+async fn open_store(url: &str) -> anyhow::Result<SqlStore> {
+    debrief_store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
+/// The URL with its password (if any) replaced, fit for messages: secrets
+/// never appear in output or logs (§14).
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| i + scheme_end);
+    let authority = &url[scheme_end..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let user_info = &authority[..at];
+    match user_info.split_once(':') {
+        Some((user, _password)) => {
+            format!(
+                "{}{user}:***{}",
+                &url[..scheme_end],
+                &url[scheme_end + at..]
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// An input file, or standard input for `-`. A file that cannot be opened is
+/// the caller's mistake (exit 3), reported under the name `file`.
+fn open_input(path: &str) -> Result<Box<dyn Read + Send>, AppError> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    std::fs::File::open(path)
+        .map(|f| Box::new(f) as Box<dyn Read + Send>)
+        .map_err(|e| invalid("file", format!("cannot read `{path}`: {e}")))
+}
+
+/// `--zone Europe/Paris` → the zone; an unknown name is invalid input.
+fn parse_zone(name: Option<&str>) -> Result<Option<TimeZone>, AppError> {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => Ok(None),
+        Some(n) => TimeZone::get(n).map(Some).map_err(|e| {
+            invalid(
+                "zone",
+                format!("`{n}` is not an IANA time zone like Europe/Paris: {e}"),
+            )
+        }),
+    }
+}
+
+/// One field problem as an application error, so the CLI's own checks report
+/// and exit exactly like the use cases' validation.
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(FieldErrors::from(FieldError::new(field, message)))
+}
+
+/// Parses every value with `parse`, adding each problem to `errors` under
+/// `field`, so that one run reports every bad option at once.
+fn parse_each<T>(
+    values: &[String],
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    errors: &mut FieldErrors,
+) -> Vec<T> {
+    values
+        .iter()
+        .filter_map(|v| parse(v.trim()).map_err(|m| errors.push(field, m)).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_the_database_url_is_hidden() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/debrief"),
+            "postgres://app:***@db:5432/debrief"
+        );
+        assert_eq!(
+            redact("postgres://app@db/debrief"),
+            "postgres://app@db/debrief"
+        );
+        assert_eq!(redact("debrief.db"), "debrief.db");
+        assert_eq!(redact("sqlite:data/debrief.db"), "sqlite:data/debrief.db");
+    }
+
+    #[test]
+    fn an_unknown_zone_is_invalid_input() {
+        assert!(parse_zone(Some("Europe/Paris")).unwrap().is_some());
+        assert!(parse_zone(None).unwrap().is_none());
+        assert!(matches!(
+            parse_zone(Some("Mars/Olympus")),
+            Err(AppError::Invalid(_))
+        ));
+    }
+}

@@ -1,0 +1,65 @@
+//! `debrief serve` and `debrief migrate`: the long-running web server and the
+//! schema check operators run before it.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use anyhow::Context as _;
+use debrief_app::App;
+use debrief_app::demo::DemoOutcome;
+use tracing_subscriber::EnvFilter;
+
+use super::redact;
+use crate::cli::ServeArgs;
+use crate::output;
+
+/// Structured logs on stderr, filtered by `DEBRIEF_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_env("DEBRIEF_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // `try_init`: a second initialisation (never expected) must not abort the server.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes are for people; piped into a log collector they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo {
+        match app.load_demo().await? {
+            DemoOutcome::Loaded(report) => {
+                tracing::info!(incidents = ?report.keys, events = report.events_added, "loaded the demo data");
+            }
+            DemoOutcome::NotEmpty { incidents } => {
+                tracing::info!(
+                    incidents,
+                    "the database is not empty; the demo data was not loaded"
+                );
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    // Printed only once the socket is bound, with the real port when 0 was
+    // asked for: tests and scripts wait for this line before connecting.
+    let _ = writeln!(std::io::stderr(), "debrief listening on http://{address}");
+    tracing::info!(%address, "serving");
+    debrief_web::serve(app, listener)
+        .await
+        .context("the server stopped")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Opening the database already migrated it; this only says so.
+pub fn migrate(url: &str) -> anyhow::Result<()> {
+    output::print(&format!(
+        "the database {} is migrated and up to date\n",
+        redact(url)
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,910 @@
+//! The `debrief` binary, run for real: each test works in its own temporary
+//! folder with its own SQLite file (and PostgreSQL database when
+//! `DEBRIEF_TEST_POSTGRES_URL` names a server), with `DEBRIEF_NOW` fixed so
+//! keys and times are the same on every run. Exit codes are checked as the
+//! contract they are.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use debrief_testkit::TestDatabase;
+use serde_json::Value;
+
+const NOW: &str = "2026-11-26T12:00:00Z";
+const FIRST_KEY: &str = "INC-2026-0001";
+
+/// One working folder and one database, and a way to run the binary on them.
+struct Debrief {
+    dir: tempfile::TempDir,
+    database: String,
+    /// Keeps a PostgreSQL database alive (and drops it afterwards).
+    _postgres: Option<TestDatabase>,
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Debrief {
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let database = dir.path().join("debrief.db").display().to_string();
+        Self {
+            dir,
+            database,
+            _postgres: None,
+        }
+    }
+
+    fn postgres(db: TestDatabase) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Self {
+            dir,
+            database: db.url.clone(),
+            _postgres: Some(db),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("a test file");
+        path.display().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_debrief"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("DEBRIEF_DATABASE_URL")
+            .env_remove("DEBRIEF_LOG")
+            .env("DEBRIEF_NOW", NOW)
+            .arg("--database")
+            .arg(&self.database)
+            .args(args);
+        command
+    }
+
+    fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Run {
+        let mut command = self.command(args);
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the debrief binary starts");
+        let mut stdin = child.stdin.take().expect("a stdin pipe");
+        if let Some(text) = input {
+            stdin
+                .write_all(text.as_bytes())
+                .expect("stdin accepts the input");
+        }
+        drop(stdin);
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().expect("debrief finishes");
+        Run {
+            code: status
+                .code()
+                .expect("debrief exits rather than dying from a signal"),
+            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with_input(args, None)
+    }
+
+    /// Runs and insists on success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "debrief {args:?} failed:\n{}", run.stderr);
+        run.stdout
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "debrief {args:?} failed:\n{}", run.stderr);
+        run.json()
+    }
+
+    /// Runs and insists on this exit code; returns the run for its messages.
+    fn fails(&self, code: i32, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, code,
+            "debrief {args:?} exited {} instead of {code}\nstdout:\n{}\nstderr:\n{}",
+            run.code, run.stdout, run.stderr
+        );
+        run
+    }
+
+    fn new_incident(&self) -> String {
+        self.ok(&[
+            "incident",
+            "new",
+            "--title",
+            "Suspicious logins",
+            "--category",
+            "unauthorised_access",
+            "--severity",
+            "medium",
+        ])
+        .trim()
+        .to_owned()
+    }
+
+    fn events(&self, key: &str) -> Vec<Value> {
+        self.json(&["timeline", "list", key, "--json"])
+            .as_array()
+            .expect("an array")
+            .clone()
+    }
+}
+
+const CSV: &str = "Time,Type,Description,Who,key\n\
+2026-01-01T09:00Z,detection,\"Alert: \"\"impossible travel\"\"\",SIEM,yes\n\
+2026-01-01T09:30+01:00,decision,\"Lock the account,\nthen call the user\",Dana,\n\
+2026-01-02,containment,Account locked,Dana,1\n";
+
+const JSONL: &str = "{\"at\": \"2026-01-01T10:00Z\", \"kind\": \"communication\", \"text\": \"Told the user\", \"actor\": \"Dana\"}\n\
+\n\
+{\"at\": \"2026-01-01T11Z\", \"kind\": \"recovery\", \"text\": \"Access restored\", \"key\": true}\n";
+
+// Stories, each run on SQLite and (by the PostgreSQL test) on PostgreSQL.
+
+fn incident_lifecycle_story(d: &Debrief) {
+    let created = d.json(&[
+        "incident",
+        "new",
+        "--title",
+        "Ransomware on file servers",
+        "--category",
+        "ransomware",
+        "--severity",
+        "critical",
+        "--started",
+        "2019-07-02",
+        "--detected",
+        "2019-07-02T13:42+02:00",
+        "--service",
+        "File servers",
+        "--tag",
+        "VPN",
+        "--json",
+    ]);
+    assert_eq!(created["key"], FIRST_KEY);
+    assert_eq!(created["version"], 1);
+
+    let shown = d.json(&["incident", "show", FIRST_KEY, "--json"]);
+    assert_eq!(shown["timestamps"]["started"], "2019-07-02");
+    assert_eq!(shown["timestamps"]["detected"], "2019-07-02T13:42+02:00");
+    assert_eq!(shown["durations"]["time_to_detect"]["precision"], "day");
+
+    let stale = d.fails(
+        5,
+        &[
+            "incident",
+            "edit",
+            FIRST_KEY,
+            "--version",
+            "0",
+            "--title",
+            "Too late",
+        ],
+    );
+    assert!(stale.stderr.contains("version"), "{}", stale.stderr);
+
+    let edited = d.json(&[
+        "incident",
+        "edit",
+        FIRST_KEY,
+        "--version",
+        "1",
+        "--severity",
+        "high",
+        "--contained",
+        "2019-07-02T15:00+02:00",
+        "--json",
+    ]);
+    assert_eq!(edited["version"], 2);
+    assert_eq!(edited["severity"], "high");
+    assert_eq!(
+        edited["title"], "Ransomware on file servers",
+        "fields left out keep their value"
+    );
+    assert_eq!(edited["services"], serde_json::json!(["File servers"]));
+    assert_eq!(edited["status"], "contained");
+    assert_eq!(
+        edited["durations"]["time_to_contain"],
+        serde_json::json!({"seconds": 4680, "precision": "minute"})
+    );
+}
+
+fn timeline_import_story(d: &Debrief) {
+    let key = d.new_incident();
+    let csv = d.write("siem-export.csv", CSV);
+    let first = d.json(&["timeline", "import", &key, &csv, "--json"]);
+    assert_eq!(
+        first,
+        serde_json::json!({"read": 3, "added": 3, "duplicates": 0})
+    );
+    let again = d.json(&["timeline", "import", &key, &csv, "--json"]);
+    assert_eq!(
+        again,
+        serde_json::json!({"read": 3, "added": 0, "duplicates": 3})
+    );
+
+    let jsonl = d.write("chat.jsonl", JSONL);
+    let report = d.json(&["timeline", "import", &key, &jsonl, "--json"]);
+    assert_eq!(report["added"], 2);
+
+    let events = d.events(&key);
+    assert_eq!(events.len(), 5);
+    let sources: Vec<&str> = events
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.contains(&"siem-export") && sources.contains(&"chat"),
+        "{sources:?}"
+    );
+}
+
+fn bundle_round_trip_story(source: &Debrief, fresh: &Debrief) {
+    source.ok(&["demo"]);
+    let key = source.new_incident();
+    source.ok(&[
+        "timeline",
+        "add",
+        &key,
+        "--at",
+        "2026-03-02T14:07+01:00",
+        "--kind",
+        "detection",
+        "--text",
+        "EDR alert",
+    ]);
+    source.ok(&["incident", "set-time", &key, "started", "2026-03-02T13Z"]);
+    let exported = source.ok(&["export"]);
+    let file = fresh.write("bundle.json", &exported);
+    fresh.ok(&["import", &file]);
+    assert_eq!(
+        fresh.ok(&["export"]),
+        exported,
+        "export → import → export changes nothing"
+    );
+}
+
+#[test]
+fn a_new_incident_is_listed_with_its_key_and_title() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    assert_eq!(key, FIRST_KEY);
+    let list = d.json(&["incident", "list", "--json"]);
+    let items = list.as_array().expect("an array");
+    assert_eq!(items.len(), 1);
+    for field in [
+        "key",
+        "title",
+        "severity",
+        "category",
+        "status",
+        "version",
+        "timestamps",
+    ] {
+        assert!(
+            items[0].get(field).is_some(),
+            "list item lacks {field}: {}",
+            items[0]
+        );
+    }
+    assert_eq!(items[0]["key"], FIRST_KEY);
+    assert_eq!(items[0]["title"], "Suspicious logins");
+    let table = d.ok(&["incident", "list"]);
+    assert!(
+        table.contains(FIRST_KEY) && table.contains("Suspicious logins"),
+        "{table}"
+    );
+}
+
+#[test]
+fn show_json_names_every_duration_with_its_precision() {
+    let d = Debrief::sqlite();
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Ransomware",
+        "--category",
+        "ransomware",
+        "--severity",
+        "critical",
+        "--started",
+        "2019-07-02",
+        "--detected",
+        "2019-07-02T13:42+02:00",
+    ]);
+    let shown = d.json(&["incident", "show", FIRST_KEY, "--json"]);
+    let durations = shown["durations"].as_object().expect("durations");
+    let names: Vec<&str> = durations.keys().map(String::as_str).collect();
+    for name in [
+        "time_to_detect",
+        "time_to_acknowledge",
+        "time_to_contain",
+        "time_to_eradicate",
+        "time_to_recover",
+        "time_to_close",
+        "time_to_review",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert_eq!(shown["durations"]["time_to_detect"]["precision"], "day");
+    assert!(shown["durations"]["time_to_detect"]["seconds"].is_i64());
+    assert!(shown["durations"]["time_to_close"].is_null());
+    assert_eq!(shown["event_count"], 0);
+    assert_eq!(shown["status"], "open");
+
+    let sheet = d.ok(&["incident", "show", FIRST_KEY]);
+    assert!(
+        sheet.contains("2019-07-02T13:42+02:00") && sheet.contains("Time to detect"),
+        "{sheet}"
+    );
+}
+
+#[test]
+fn out_of_order_timestamps_are_refused_naming_both_fields_and_nothing_is_saved() {
+    let d = Debrief::sqlite();
+    let run = d.fails(
+        3,
+        &[
+            "incident",
+            "new",
+            "--title",
+            "Backwards",
+            "--category",
+            "other",
+            "--severity",
+            "low",
+            "--started",
+            "2019-07-03",
+            "--detected",
+            "2019-07-02T13:42Z",
+        ],
+    );
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("detected") && run.stderr.contains("started"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        d.json(&["incident", "list", "--json"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn every_field_problem_is_reported_on_its_own_line_with_exit_code_3() {
+    let d = Debrief::sqlite();
+    let run = d.fails(
+        3,
+        &[
+            "incident",
+            "new",
+            "--title",
+            "X",
+            "--category",
+            "aliens",
+            "--severity",
+            "apocalyptic",
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("\n  severity: unknown severity `apocalyptic`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\n  category: "), "{}", run.stderr);
+}
+
+#[test]
+fn showing_an_unknown_incident_exits_with_not_found() {
+    let d = Debrief::sqlite();
+    let run = d.fails(4, &["incident", "show", "INC-2026-0042"]);
+    assert!(run.stderr.contains("INC-2026-0042"), "{}", run.stderr);
+    d.fails(4, &["incident", "show", "not-a-key", "--json"]);
+}
+
+#[test]
+fn an_edit_with_a_stale_version_is_a_conflict_and_changes_nothing() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    d.ok(&[
+        "incident",
+        "edit",
+        &key,
+        "--version",
+        "1",
+        "--title",
+        "First edit",
+    ]);
+    d.fails(
+        5,
+        &[
+            "incident",
+            "edit",
+            &key,
+            "--version",
+            "1",
+            "--title",
+            "Second edit",
+        ],
+    );
+    let shown = d.json(&["incident", "show", &key, "--json"]);
+    assert_eq!(shown["title"], "First edit");
+    assert_eq!(shown["version"], 2);
+}
+
+#[test]
+fn a_lifecycle_timestamp_can_be_set_from_a_timeline_event_and_cleared() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    let added = d.json(&[
+        "timeline",
+        "add",
+        &key,
+        "--at",
+        "2026-01-01T09:00:05+01:00",
+        "--kind",
+        "containment",
+        "--text",
+        "Account locked",
+        "--json",
+    ]);
+    let event_id = added["event"]["id"]
+        .as_str()
+        .expect("an event id")
+        .to_owned();
+    let set = d.json(&[
+        "incident",
+        "set-time",
+        &key,
+        "contained",
+        "--from-event",
+        &event_id,
+        "--json",
+    ]);
+    assert_eq!(set["timestamps"]["contained"], "2026-01-01T09:00:05+01:00");
+    assert_eq!(set["status"], "contained");
+    let cleared = d.json(&[
+        "incident",
+        "set-time",
+        &key,
+        "contained",
+        "--clear",
+        "--json",
+    ]);
+    assert!(cleared["timestamps"]["contained"].is_null());
+    d.fails(
+        4,
+        &[
+            "incident",
+            "set-time",
+            &key,
+            "contained",
+            "--from-event",
+            "0190aaaa-0000-7000-8000-000000000000",
+        ],
+    );
+    d.fails(3, &["incident", "set-time", &key, "finished", "2026-01-01"]);
+}
+
+#[test]
+fn an_added_event_is_listed_as_json_and_adding_it_again_adds_nothing() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    let args = [
+        "timeline",
+        "add",
+        &key,
+        "--at",
+        "2026-01-01T09:00+01:00",
+        "--kind",
+        "detection",
+        "--text",
+        "Impossible travel alert",
+        "--actor",
+        "SIEM",
+        "--key",
+        "--tag",
+        "Okta",
+        "--evidence-url",
+        "https://siem.example/alerts/42",
+    ];
+    let first = d.ok(&args);
+    assert!(first.starts_with("added event "), "{first}");
+    let again = d.ok(&args);
+    assert!(again.starts_with("already present"), "{again}");
+
+    let events = d.events(&key);
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e["at"], "2026-01-01T09:00+01:00");
+    assert_eq!(e["precision"], "minute");
+    assert_eq!(e["offset"], "+01:00");
+    assert_eq!(e["kind"], "detection");
+    assert_eq!(e["source"], "manual");
+    assert_eq!(e["actor"], "SIEM");
+    assert_eq!(e["key"], true);
+    assert_eq!(e["tags"], serde_json::json!(["okta"]));
+    assert_eq!(e["evidence_url"], "https://siem.example/alerts/42");
+    assert_eq!(e["hash"].as_str().map(str::len), Some(64));
+    assert!(e["id"].is_string());
+
+    let key_only = d.json(&[
+        "timeline",
+        "list",
+        &key,
+        "--key-only",
+        "--kind",
+        "decision",
+        "--json",
+    ]);
+    assert_eq!(key_only, serde_json::json!([]));
+    d.fails(3, &["timeline", "list", &key, "--kind", "panic"]);
+}
+
+#[test]
+fn csv_and_json_lines_timelines_are_imported_once() {
+    timeline_import_story(&Debrief::sqlite());
+}
+
+#[test]
+fn a_timeline_is_read_from_standard_input_with_a_format_and_quietly_when_piped() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    let run = d.run_with_input(
+        &[
+            "timeline", "import", &key, "-", "--format", "jsonl", "--source", "chat",
+        ],
+        Some(JSONL),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("{key}: read 2 events, added 2, 0 already present\n")
+    );
+    assert_eq!(
+        run.stderr, "",
+        "no progress bar when stderr is not a terminal"
+    );
+    let sources: Vec<Value> = d.events(&key).iter().map(|e| e["source"].clone()).collect();
+    assert_eq!(sources, [Value::from("chat"), Value::from("chat")]);
+
+    let without_format = d.run_with_input(&["timeline", "import", &key, "-"], Some(JSONL));
+    assert_eq!(without_format.code, 2, "{}", without_format.stderr);
+}
+
+#[test]
+fn a_bad_row_stops_the_import_with_its_line_and_nothing_of_it_is_kept() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    let csv = d.write(
+        "bad.csv",
+        "Time,Type,Description\n2026-01-01T09:00Z,detection,Fine\n2026-01-01T09:30Z,panic,Unknown kind\n",
+    );
+    let run = d.fails(3, &["timeline", "import", &key, &csv]);
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+    assert!(run.stderr.contains("column 2"), "{}", run.stderr);
+    assert!(
+        d.events(&key).is_empty(),
+        "the good row before the bad one is not kept"
+    );
+
+    let jsonl = d.write("bad.jsonl", "{\"at\": \"2026-01-01T09:00Z\", \"kind\": \"detection\", \"text\": \"ok\"}\n{\"at\": \"2026-01-01\n");
+    let run = d.fails(3, &["timeline", "import", &key, &jsonl]);
+    assert!(run.stderr.contains("line 2"), "{}", run.stderr);
+    assert!(d.events(&key).is_empty());
+
+    let missing_column = d.write("columns.csv", "When,Text\n2026-01-01T09:00Z,hello\n");
+    let run = d.fails(3, &["timeline", "import", &key, &missing_column]);
+    assert!(run.stderr.contains("kind"), "{}", run.stderr);
+    let mapped = d.run(&[
+        "timeline",
+        "import",
+        &key,
+        &missing_column,
+        "--map",
+        "kind=Text",
+    ]);
+    assert_eq!(
+        mapped.code, 3,
+        "`hello` is not a kind either: {}",
+        mapped.stderr
+    );
+}
+
+#[test]
+fn an_export_imported_into_a_fresh_database_exports_identically() {
+    bundle_round_trip_story(&Debrief::sqlite(), &Debrief::sqlite());
+}
+
+#[test]
+fn an_export_can_name_incidents_and_write_to_a_file() {
+    let d = Debrief::sqlite();
+    let key = d.new_incident();
+    d.new_incident();
+    let out = d.path("one.json");
+    let run = d.run(&["export", &key, "--output", &out.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let text = std::fs::read_to_string(&out).expect("the export file");
+    assert!(text.ends_with("}\n"));
+    let bundle: Value = serde_json::from_str(&text).expect("a JSON bundle");
+    assert_eq!(bundle["format"], "debrief-bundle");
+    assert_eq!(bundle["version"], 1);
+    assert_eq!(bundle["incidents"].as_array().map(Vec::len), Some(1));
+    d.fails(4, &["export", "INC-2026-0042"]);
+}
+
+#[test]
+fn a_broken_bundle_is_invalid_input_and_imports_nothing() {
+    let d = Debrief::sqlite();
+    let file = d.write(
+        "truncated.json",
+        "{\"format\": \"debrief-bundle\", \"version\": 1, \"incidents\": [\n{\"key\": ",
+    );
+    let run = d.fails(3, &["import", &file]);
+    assert!(run.stderr.contains("line 2"), "{}", run.stderr);
+    d.fails(3, &["import", &d.path("absent.json").display().to_string()]);
+    assert_eq!(
+        d.json(&["incident", "list", "--json"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_demo_fills_an_empty_database_with_three_incidents_once() {
+    let d = Debrief::sqlite();
+    d.ok(&["demo"]);
+    let list = d.json(&["incident", "list", "--json"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    let again = d.ok(&["demo"]);
+    assert!(again.contains("already holds 3 incidents"), "{again}");
+    assert_eq!(
+        d.json(&["incident", "list", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+}
+
+#[test]
+fn the_list_pages_unless_asked_for_all() {
+    let d = Debrief::sqlite();
+    for _ in 0..3 {
+        d.new_incident();
+    }
+    let first_page = d.run(&["incident", "list", "--limit", "2", "--json"]);
+    assert_eq!(first_page.json().as_array().map(Vec::len), Some(2));
+    assert!(first_page.stderr.contains("--all"), "{}", first_page.stderr);
+    let all = d.json(&[
+        "incident", "list", "--limit", "2", "--all", "--sort", "oldest", "--json",
+    ]);
+    let keys: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["INC-2026-0001", "INC-2026-0002", "INC-2026-0003"]);
+    d.fails(
+        3,
+        &[
+            "incident",
+            "list",
+            "--status",
+            "finished",
+            "--severity",
+            "huge",
+        ],
+    );
+    d.fails(2, &["incident", "list", "--sort", "sideways"]);
+}
+
+#[test]
+fn migrate_creates_the_database_and_says_so() {
+    let d = Debrief::sqlite();
+    let out = d.ok(&["migrate"]);
+    assert!(out.contains("up to date"), "{out}");
+    assert!(Path::new(&d.database).exists());
+}
+
+#[test]
+fn a_malformed_command_line_exits_with_2_and_help_documents_the_exit_codes() {
+    let d = Debrief::sqlite();
+    d.fails(2, &["incident", "frobnicate"]);
+    d.fails(2, &["incident", "new", "--title", "No category"]);
+    let help = d.ok(&["--help"]);
+    for line in [
+        "0  success",
+        "2  usage",
+        "3  invalid input",
+        "4  not found",
+        "5  conflict",
+        "DEBRIEF_NOW",
+    ] {
+        assert!(help.contains(line), "--help lacks `{line}`:\n{help}");
+    }
+}
+
+#[test]
+fn an_unreachable_database_is_an_internal_failure() {
+    let mut d = Debrief::sqlite();
+    // A folder where the database file should be: SQLite cannot open it.
+    std::fs::create_dir(d.path("taken.db")).unwrap();
+    d.database = d.path("taken.db").display().to_string();
+    let run = d.fails(1, &["incident", "list"]);
+    assert!(
+        run.stderr.starts_with("error: cannot open the database"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Kills the server when the test ends, pass or fail.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_prints_its_address_once_bound_and_answers_http() {
+    let d = Debrief::sqlite();
+    let mut command = d.command(&["serve", "--listen", "127.0.0.1:0", "--demo"]);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut server = Server(command.spawn().expect("debrief serve starts"));
+    let stderr = server.0.stderr.take().expect("a stderr pipe");
+    let (lines, received) = mpsc::channel();
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let address = loop {
+        let line = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve prints its address within a minute");
+        if let Some(rest) = line.strip_prefix("debrief listening on http://") {
+            break rest.trim().to_owned();
+        }
+    };
+    assert!(
+        !address.ends_with(":0"),
+        "the real port is printed: {address}"
+    );
+
+    let mut stream = TcpStream::connect(&address).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(
+        response.starts_with("HTTP/"),
+        "an HTTP response: {response:?}"
+    );
+    drop(server);
+
+    // --demo filled the empty database before serving.
+    assert_eq!(
+        d.json(&["incident", "list", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+}
+
+#[tokio::test]
+async fn the_stories_also_hold_on_postgresql() {
+    let Some(first) = TestDatabase::postgres().await else {
+        return;
+    };
+    let d = Debrief::postgres(first);
+    incident_lifecycle_story(&d);
+    timeline_import_story(&d);
+
+    let Some(source) = TestDatabase::postgres().await else {
+        return;
+    };
+    let Some(fresh) = TestDatabase::postgres().await else {
+        return;
+    };
+    bundle_round_trip_story(&Debrief::postgres(source), &Debrief::postgres(fresh));
+}
+
+#[test]
+fn an_incident_is_created_shown_and_edited_on_sqlite() {
+    incident_lifecycle_story(&Debrief::sqlite());
+}
+
+#[test]
+fn an_edit_keeps_the_precision_of_untouched_times_and_takes_that_of_new_ones() {
+    let d = Debrief::sqlite();
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Outage",
+        "--category",
+        "availability",
+        "--severity",
+        "high",
+        "--started",
+        "2019-07-02T13Z",
+    ]);
+    let hour = serde_json::json!({"at": "2019-07-02T13:00Z", "precision": "hour"});
+    let edited = d.json(&[
+        "incident",
+        "edit",
+        FIRST_KEY,
+        "--version",
+        "1",
+        "--title",
+        "Checkout outage",
+        "--json",
+    ]);
+    assert_eq!(edited["timestamps"]["started"], hour);
+    let edited = d.json(&[
+        "incident",
+        "edit",
+        FIRST_KEY,
+        "--version",
+        "2",
+        "--started",
+        "2019-07-02T13:42Z",
+        "--json",
+    ]);
+    assert_eq!(edited["timestamps"]["started"], "2019-07-02T13:42Z");
+    let cleared = d.json(&[
+        "incident",
+        "edit",
+        FIRST_KEY,
+        "--version",
+        "3",
+        "--started",
+        "",
+        "--json",
+    ]);
+    assert!(cleared["timestamps"]["started"].is_null());
+}
