@@ -124,6 +124,26 @@ impl SqlStore {
     async fn conn(&self) -> Result<PoolConnection<Any>, StoreError> {
         Ok(self.pool.acquire().await?)
     }
+
+    /// The one event matching `condition`, or NotFound naming `what`.
+    async fn one_event(
+        &self,
+        condition: &str,
+        binds: Vec<Value>,
+        what: String,
+    ) -> Result<TimelineEvent, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE {condition}");
+        let row = bind_all(sqlx::query(&sql), binds)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        match row {
+            Some(r) => event_from_row(&r),
+            None => Err(StoreError::NotFound {
+                entity: "timeline event",
+                id: what,
+            }),
+        }
+    }
 }
 
 /// A bind value; the schema needs only integers and text.
@@ -338,13 +358,20 @@ async fn add_events_on(
     let mut outcome = AddedEvents::default();
     let incident = incident_id.to_string();
     let created = micros(now);
+    // SQLite resolves every `$N` by name (a linear walk per parameter, so a
+    // 7,000-parameter statement costs ~n²/2 steps); plain `?` is positional.
+    let positional = conn.backend_name() == "SQLite";
     for chunk in events.chunks(EVENT_BATCH) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
-                format!(
-                    "({})",
-                    placeholders(1 + i * EVENT_COLUMN_COUNT, EVENT_COLUMN_COUNT)
-                )
+                if positional {
+                    format!("({})", vec!["?"; EVENT_COLUMN_COUNT].join(", "))
+                } else {
+                    format!(
+                        "({})",
+                        placeholders(1 + i * EVENT_COLUMN_COUNT, EVENT_COLUMN_COUNT)
+                    )
+                }
             })
             .collect();
         let sql = format!(
@@ -501,30 +528,31 @@ impl Store for SqlStore {
             values.push(v);
             format!("${}", values.len())
         };
-        if !filter.statuses.is_empty() {
-            let p: Vec<String> = filter
+        let mut push_in = |column: &str, items: Vec<String>, values: &mut Vec<Value>| {
+            if !items.is_empty() {
+                let p: Vec<String> = items.into_iter().map(|v| next(text(v), values)).collect();
+                wheres.push(format!("{column} IN ({})", p.join(", ")));
+            }
+        };
+        push_in(
+            "status",
+            filter
                 .statuses
                 .iter()
-                .map(|s| next(text(s.as_str()), &mut values))
-                .collect();
-            wheres.push(format!("status IN ({})", p.join(", ")));
-        }
-        if !filter.severities.is_empty() {
-            let p: Vec<String> = filter
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            &mut values,
+        );
+        push_in(
+            "severity",
+            filter
                 .severities
                 .iter()
-                .map(|s| next(text(s.as_str()), &mut values))
-                .collect();
-            wheres.push(format!("severity IN ({})", p.join(", ")));
-        }
-        if !filter.categories.is_empty() {
-            let p: Vec<String> = filter
-                .categories
-                .iter()
-                .map(|s| next(text(s.clone()), &mut values))
-                .collect();
-            wheres.push(format!("category IN ({})", p.join(", ")));
-        }
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            &mut values,
+        );
+        push_in("category", filter.categories.clone(), &mut values);
         if let Some(t) = filter
             .text
             .as_deref()
@@ -620,18 +648,8 @@ impl Store for SqlStore {
     }
 
     async fn event_by_id(&self, id: Uuid) -> Result<TimelineEvent, StoreError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM timeline_events WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.to_string())
-            .fetch_optional(&mut *self.conn().await?)
-            .await?;
-        match row {
-            Some(r) => event_from_row(&r),
-            None => Err(StoreError::NotFound {
-                entity: "timeline event",
-                id: id.to_string(),
-            }),
-        }
+        self.one_event("id = $1", vec![text(id.to_string())], id.to_string())
+            .await
     }
 
     async fn event_by_hash(
@@ -639,21 +657,9 @@ impl Store for SqlStore {
         incident_id: Uuid,
         hash: &str,
     ) -> Result<TimelineEvent, StoreError> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM timeline_events WHERE incident_id = $1 AND hash = $2"
-        );
-        let row = sqlx::query(&sql)
-            .bind(incident_id.to_string())
-            .bind(hash.to_owned())
-            .fetch_optional(&mut *self.conn().await?)
-            .await?;
-        match row {
-            Some(r) => event_from_row(&r),
-            None => Err(StoreError::NotFound {
-                entity: "timeline event",
-                id: hash.to_owned(),
-            }),
-        }
+        let binds = vec![text(incident_id.to_string()), text(hash)];
+        self.one_event("incident_id = $1 AND hash = $2", binds, hash.to_owned())
+            .await
     }
 
     async fn list_events(
