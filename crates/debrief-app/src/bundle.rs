@@ -5,6 +5,7 @@
 
 use std::io::{BufReader, Read};
 
+use debrief_core::review::Review;
 use debrief_core::{
     FieldErrors, Incident, IncidentDraft, IncidentKey, LifecycleField, NewTimelineEvent,
     TimelineEvent, TimelineEventDraft, Timestamp,
@@ -68,6 +69,10 @@ pub struct BundleIncident {
     pub updated_at: Option<String>,
     #[serde(default)]
     pub timeline: Vec<BundleEvent>,
+    /// The post-incident review (PRODUCT.md §4) as `GET
+    /// /api/v1/incidents/{key}/review` shows it, when one was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<serde_json::Value>,
 }
 
 /// The lifecycle timestamps, each optional.
@@ -345,7 +350,16 @@ impl App {
                 .store()
                 .list_events(id, &EventFilter::default())
                 .await?;
-            incidents.push(to_bundle_incident(&incident, &events));
+            let review = self.store().review(id).await?;
+            let mut bi = to_bundle_incident(&incident, &events);
+            bi.review = review
+                .map(|r| {
+                    serde_json::to_value(r).map_err(|e| {
+                        AppError::Store(debrief_store::StoreError::Corrupt(e.to_string()))
+                    })
+                })
+                .transpose()?;
+            incidents.push(bi);
         }
         Ok(Bundle {
             format: FORMAT.into(),
@@ -383,6 +397,7 @@ impl App {
             record,
             events,
             id_given,
+            review,
         } in prepared
         {
             // With an id, the id says which incident this is; without one, the key does.
@@ -411,6 +426,13 @@ impl App {
                     created.id
                 }
             };
+            // A review already here is kept; the bundle's only fills a gap.
+            if let Some(mut review) = review {
+                if tx.review(incident_id).await?.is_none() {
+                    review.incident_id = incident_id;
+                    tx.save_review(&review, None, now).await?;
+                }
+            }
             report.keys.push(key.to_string());
             for chunk in events.chunks(BATCH) {
                 let added = tx.add_events(incident_id, chunk, now).await?;
@@ -482,6 +504,12 @@ impl App {
         }
         let created_at = parse_instant("created_at", &bi.created_at, now, &mut errors);
         let updated_at = parse_instant("updated_at", &bi.updated_at, created_at, &mut errors);
+        let review = match &bi.review {
+            None => None,
+            Some(v) => serde_json::from_value::<Review>(v.clone())
+                .map_err(|e| errors.push("review", format!("not a review debrief can read: {e}")))
+                .ok(),
+        };
         let events = match validate_events(index, bi) {
             Ok(e) => e,
             Err(AppError::Invalid(e)) => {
@@ -507,6 +535,7 @@ impl App {
                 },
                 events,
                 id_given: bi.id.is_some(),
+                review,
             }),
             _ => Err(errors.prefixed(&prefix)),
         }
@@ -519,6 +548,7 @@ struct PreparedIncident {
     record: NewIncidentRecord,
     events: Vec<NewTimelineEvent>,
     id_given: bool,
+    review: Option<Review>,
 }
 
 fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIncident {
@@ -542,5 +572,6 @@ fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIn
         created_at: Some(incident.created_at.to_string()),
         updated_at: Some(incident.updated_at.to_string()),
         timeline: events.iter().map(BundleEvent::from_event).collect(),
+        review: None,
     }
 }

@@ -20,6 +20,10 @@ pub enum AppError {
         message: String,
         current_version: Option<i64>,
     },
+    /// The workflow does not allow this now (approving a draft, editing an
+    /// approved review …).
+    #[error("{0}")]
+    NotAllowed(String),
     /// An import stopped at a bad record; nothing of it was kept.
     #[error("{0}")]
     Import(ImportError),

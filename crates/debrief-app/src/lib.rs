@@ -9,6 +9,7 @@ pub mod error;
 pub mod import;
 pub mod incidents;
 mod line_limit;
+pub mod review;
 pub mod settings;
 pub mod timeline;
 

@@ -8,6 +8,8 @@
 pub mod field_error;
 pub mod incident;
 pub mod lifecycle;
+pub mod money;
+pub mod review;
 pub mod timeline;
 pub mod timestamp;
 

@@ -8,6 +8,7 @@
 //! tree; the conformance tests run the same stories against both.
 
 use async_trait::async_trait;
+use debrief_core::review::Review;
 use debrief_core::{
     EventKind, Incident, IncidentFields, IncidentKey, NewTimelineEvent, Severity, Status,
     TimelineEvent,
@@ -236,6 +237,23 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<TimelineEvent>, StoreError>;
     async fn count_events(&self, incident_id: Uuid) -> Result<u64, StoreError>;
 
+    /// The review of an incident, if one was opened.
+    async fn review(&self, incident_id: Uuid) -> Result<Option<Review>, StoreError>;
+    /// Writes a review: a new one when `expected_version` is `None`, else
+    /// only over that version (a conflict otherwise).
+    async fn save_review(
+        &self,
+        review: &Review,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Records an exchange rate (unique per pair and date).
+    async fn add_rate(&self, rate: &StoredRate) -> Result<(), StoreError>;
+    /// Every recorded rate, by pair and date.
+    async fn rates(&self) -> Result<Vec<StoredRate>, StoreError>;
+    async fn delete_rate(&self, id: Uuid) -> Result<(), StoreError>;
+
     /// Starts a transaction; nothing it writes is visible or kept until
     /// [`StoreTx::commit`]. Dropping it rolls back.
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
@@ -253,7 +271,29 @@ pub trait StoreTx: Send {
         events: &[NewTimelineEvent],
         now: jiff::Timestamp,
     ) -> Result<AddedEvents, StoreError>;
+    async fn review(&mut self, incident_id: Uuid) -> Result<Option<Review>, StoreError>;
+    async fn save_review(
+        &mut self,
+        review: &Review,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// An exchange rate as recorded: the values are kept as text so the store
+/// needs no decimal type; the app parses them with `debrief_core::money`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRate {
+    pub id: Uuid,
+    pub from: String,
+    pub to: String,
+    /// A positive decimal, as text.
+    pub rate: String,
+    /// `YYYY-MM-DD`.
+    pub valid_on: String,
+    pub source: String,
+    pub created_at: jiff::Timestamp,
 }
 
 /// Opens the store a URL names: `postgres://…` or `postgresql://…` for

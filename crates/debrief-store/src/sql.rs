@@ -19,9 +19,11 @@ use crate::codec::{
     EVENT_COLUMN_COUNT, EVENT_COLUMNS, INCIDENT_COLUMNS, event_from_row, incident_from_row,
     list_to_json, micros,
 };
+use debrief_core::review::Review;
+
 use crate::{
     AddedEvents, Cursor, EventFilter, IncidentFilter, IncidentSort, KeyRequest, NewIncidentRecord,
-    Page, Store, StoreError, StoreTx,
+    Page, Store, StoreError, StoreTx, StoredRate,
 };
 
 /// Which database is behind the pool.
@@ -702,11 +704,160 @@ impl Store for SqlStore {
         Ok(row.try_get::<i64, _>("n")? as u64)
     }
 
+    async fn review(&self, incident_id: Uuid) -> Result<Option<Review>, StoreError> {
+        review_on(&mut *self.conn().await?, incident_id).await
+    }
+
+    async fn save_review(
+        &self,
+        review: &Review,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        save_review_on(&mut *self.conn().await?, review, expected_version, now).await
+    }
+
+    async fn add_rate(&self, rate: &StoredRate) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO exchange_rates (id, from_currency, to_currency, rate, valid_on, source, created_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(rate.id.to_string())
+        .bind(rate.from.clone())
+        .bind(rate.to.clone())
+        .bind(rate.rate.clone())
+        .bind(rate.valid_on.clone())
+        .bind(rate.source.clone())
+        .bind(micros(rate.created_at))
+        .execute(&mut *self.conn().await?)
+        .await
+        .map_err(|e| {
+            duplicate_or(e, |_| {
+                format!("a {}→{} rate for {} is already recorded", rate.from, rate.to, rate.valid_on)
+            })
+        })?;
+        Ok(())
+    }
+
+    async fn rates(&self) -> Result<Vec<StoredRate>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, from_currency, to_currency, rate, valid_on, source, created_us FROM exchange_rates \
+             ORDER BY from_currency, to_currency, valid_on",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let created: i64 = r.try_get("created_us")?;
+                Ok(StoredRate {
+                    id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    from: r.try_get("from_currency")?,
+                    to: r.try_get("to_currency")?,
+                    rate: r.try_get("rate")?,
+                    valid_on: r.try_get("valid_on")?,
+                    source: r.try_get("source")?,
+                    created_at: jiff::Timestamp::from_microsecond(created)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_rate(&self, id: Uuid) -> Result<(), StoreError> {
+        let r = sqlx::query("DELETE FROM exchange_rates WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *self.conn().await?)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                entity: "exchange rate",
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
         Ok(Box::new(SqlTx {
             tx: self.pool.begin().await?,
         }))
     }
+}
+
+async fn review_on(
+    conn: &mut AnyConnection,
+    incident_id: Uuid,
+) -> Result<Option<Review>, StoreError> {
+    let row = sqlx::query("SELECT document FROM reviews WHERE incident_id = $1")
+        .bind(incident_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let doc: String = r.try_get("document")?;
+            serde_json::from_str(&doc)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("review of {incident_id}: {e}")))
+        }
+    }
+}
+
+async fn save_review_on(
+    conn: &mut AnyConnection,
+    review: &Review,
+    expected_version: Option<i64>,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    let doc = serde_json::to_string(review).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = review.incident_id.to_string();
+    let result = match expected_version {
+        None => sqlx::query(
+            "INSERT INTO reviews (incident_id, status, version, document, updated_us) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.clone())
+        .bind(review.status.as_str().to_owned())
+        .bind(review.version)
+        .bind(doc)
+        .bind(micros(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| duplicate_or(e, |_| format!("the incident {id} already has a review")))?,
+        Some(v) => {
+            sqlx::query(
+                "UPDATE reviews SET status = $1, version = $2, document = $3, updated_us = $4 \
+                 WHERE incident_id = $5 AND version = $6",
+            )
+            .bind(review.status.as_str().to_owned())
+            .bind(review.version)
+            .bind(doc)
+            .bind(micros(now))
+            .bind(id.clone())
+            .bind(v)
+            .execute(&mut *conn)
+            .await?
+        }
+    };
+    if result.rows_affected() == 0 {
+        let current = sqlx::query("SELECT version FROM reviews WHERE incident_id = $1")
+            .bind(id.clone())
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(match current {
+            None => StoreError::NotFound {
+                entity: "review",
+                id,
+            },
+            Some(row) => StoreError::Conflict {
+                entity: "review",
+                id,
+                expected: expected_version.unwrap_or(0),
+                actual: row.try_get("version")?,
+            },
+        });
+    }
+    Ok(())
 }
 
 /// An import's transaction.
@@ -732,6 +883,17 @@ impl StoreTx for SqlTx {
         now: jiff::Timestamp,
     ) -> Result<AddedEvents, StoreError> {
         add_events_on(&mut self.tx, incident_id, events, now).await
+    }
+    async fn review(&mut self, incident_id: Uuid) -> Result<Option<Review>, StoreError> {
+        review_on(&mut self.tx, incident_id).await
+    }
+    async fn save_review(
+        &mut self,
+        review: &Review,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        save_review_on(&mut self.tx, review, expected_version, now).await
     }
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await?;

@@ -470,3 +470,95 @@ async fn a_transaction_dropped_without_commit_leaves_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_review_is_saved_as_written_and_a_stale_save_conflicts() {
+    use debrief_core::review::{QuestionTemplate, Review, ReviewChange, TextSectionName};
+    each_database(|store| async move {
+        let incident = store
+            .create_incident(record(fields("Breach", "high", "data_breach", &[])))
+            .await
+            .unwrap();
+        assert_eq!(store.review(incident.id).await.unwrap(), None);
+        let mut review = Review::open(
+            incident.id,
+            QuestionTemplate::nist_default(),
+            "Priya",
+            now(),
+        );
+        store.save_review(&review, None, now()).await.unwrap();
+        assert!(matches!(
+            store.save_review(&review, None, now()).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        let read = review.version;
+        review
+            .apply(
+                ReviewChange::SetText {
+                    section: TextSectionName::Summary,
+                    text: "Mailbox compromised".into(),
+                    version: 0,
+                },
+                "Priya",
+                now(),
+            )
+            .unwrap();
+        store.save_review(&review, Some(read), now()).await.unwrap();
+        assert_eq!(
+            store.review(incident.id).await.unwrap().as_ref(),
+            Some(&review)
+        );
+        match store.save_review(&review, Some(read), now()).await {
+            Err(StoreError::Conflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn exchange_rates_are_unique_per_pair_and_date() {
+    use debrief_store::StoredRate;
+    each_database(|store| async move {
+        let rate = |from: &str, on: &str| StoredRate {
+            id: Uuid::now_v7(),
+            from: from.into(),
+            to: "EUR".into(),
+            rate: "0.92".into(),
+            valid_on: on.into(),
+            source: "ECB".into(),
+            created_at: now(),
+        };
+        store.add_rate(&rate("USD", "2026-09-01")).await.unwrap();
+        store.add_rate(&rate("INR", "2026-09-01")).await.unwrap();
+        store.add_rate(&rate("USD", "2026-10-01")).await.unwrap();
+        assert!(matches!(
+            store.add_rate(&rate("USD", "2026-10-01")).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        let all = store.rates().await.unwrap();
+        let pairs: Vec<(String, String)> = all
+            .iter()
+            .map(|r| (r.from.clone(), r.valid_on.clone()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("INR".into(), "2026-09-01".into()),
+                ("USD".into(), "2026-09-01".into()),
+                ("USD".into(), "2026-10-01".into())
+            ]
+        );
+        store.delete_rate(all[0].id).await.unwrap();
+        assert!(matches!(
+            store.delete_rate(all[0].id).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert_eq!(store.rates().await.unwrap().len(), 2);
+    })
+    .await;
+}

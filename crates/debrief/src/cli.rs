@@ -21,7 +21,8 @@ Exit codes:
      (nothing of that import is kept)
   4  not found: no such incident or timeline event
   5  conflict: someone else changed the incident first (stale --version),
-     or a key that already exists
+     a key that already exists, or a review step the workflow does not
+     allow now (approving a draft, editing an approved review)
 
 Errors go to stderr as `error: …`, with each field problem on its own line.";
 

@@ -8,7 +8,7 @@
 //! | 2 | usage: unknown command or option, missing argument (clap's own code) |
 //! | 3 | invalid input ([`AppError::Invalid`], [`AppError::Import`]); nothing was saved |
 //! | 4 | not found ([`AppError::NotFound`]) |
-//! | 5 | conflict ([`AppError::Conflict`]): a stale `--version`, a key already taken |
+//! | 5 | conflict ([`AppError::Conflict`], [`AppError::NotAllowed`]): a stale `--version`, a key already taken, a workflow step not allowed now |
 //!
 //! Messages start with `error: `; field problems follow one per line, indented,
 //! so that a person reads them as a list and a script can grep one field.
@@ -64,6 +64,7 @@ pub fn describe(error: &anyhow::Error) -> (u8, String) {
         AppError::Import(e) => (INVALID_INPUT, format!("error: {e}\n")),
         AppError::NotFound(message) => (NOT_FOUND, format!("error: {message}\n")),
         AppError::Conflict { message, .. } => (CONFLICT, format!("error: {message}\n")),
+        AppError::NotAllowed(message) => (CONFLICT, format!("error: {message}\n")),
         AppError::Store(e) => (INTERNAL, format!("error: {e}\n")),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod dto;
 pub mod problem;
+pub mod review;
 
 use axum::Json;
 use axum::Router;
@@ -36,6 +37,14 @@ pub fn routes() -> Router<App> {
             get(list_events).post(add_event),
         )
         .route("/incidents/{key}/timeline/import", post(import_timeline))
+        .route(
+            "/incidents/{key}/review",
+            get(review::get_review).post(review::open_review),
+        )
+        .route(
+            "/incidents/{key}/review/changes",
+            post(review::change_review),
+        )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -51,7 +60,8 @@ pub fn routes() -> Router<App> {
     ),
     paths(
         list_incidents, create_incident, get_incident, update_incident, set_timestamp,
-        list_events, add_event, import_timeline, export_bundle, import_bundle
+        list_events, add_event, import_timeline, export_bundle, import_bundle,
+        review::get_review, review::open_review, review::change_review
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -59,6 +69,7 @@ pub fn routes() -> Router<App> {
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
+         (name = "review", description = "The post-incident review (§4)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"))
 )]
 pub struct ApiDoc;

@@ -20,7 +20,8 @@ pub struct FieldProblem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// `urn:debrief:problem:<kind>`: invalid-input, not-found, conflict,
-    /// import-failed, bad-request, internal.
+    /// not-allowed (the workflow forbids it now), import-failed, bad-request,
+    /// internal.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -128,6 +129,9 @@ pub fn problem_for(e: AppError) -> Problem {
             let mut p = Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", message);
             p.current_version = current_version;
             p
+        }
+        AppError::NotAllowed(m) => {
+            Problem::new(StatusCode::CONFLICT, "not-allowed", "Not allowed now", m)
         }
         AppError::Import(ie) => {
             let mut p = Problem::new(

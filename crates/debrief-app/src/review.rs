@@ -1,0 +1,102 @@
+//! Review use cases: open the review of an incident, read it, change it.
+//!
+//! A change is applied by the domain (`Review::apply`) to the stored review
+//! and written back only over the version that was read. When someone else
+//! saved a *different* part of the review in between, the change is simply
+//! applied again to their version; when they changed the *same* item, the
+//! domain reports the conflict.
+
+use debrief_core::Incident;
+use debrief_core::review::{QuestionTemplate, Review, ReviewChange, ReviewError};
+use debrief_store::StoreError;
+
+use crate::{App, AppError};
+
+/// How often a change is re-applied after a concurrent save of another part.
+const RETRIES: usize = 5;
+
+impl From<ReviewError> for AppError {
+    fn from(e: ReviewError) -> Self {
+        match e {
+            ReviewError::Invalid(f) => AppError::Invalid(f),
+            ReviewError::Conflict { actual, .. } => AppError::Conflict {
+                message: format!("{e}; reload to see their change, then apply yours again"),
+                current_version: Some(actual),
+            },
+            ReviewError::NotFound(m) => AppError::NotFound(m),
+            ReviewError::NotAllowed(m) => AppError::NotAllowed(m),
+        }
+    }
+}
+
+impl App {
+    /// Opens the review of `key` with the default question template.
+    pub async fn open_review(&self, key: &str, by: &str) -> Result<Review, AppError> {
+        let incident = self.incident(key).await?;
+        let review = Review::open(
+            incident.id,
+            QuestionTemplate::nist_default(),
+            by,
+            self.now(),
+        );
+        match self.store().save_review(&review, None, self.now()).await {
+            Ok(()) => Ok(review),
+            Err(StoreError::Duplicate { .. }) => Err(AppError::Conflict {
+                message: format!("{key} already has a review"),
+                current_version: None,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The incident and its review, if one was opened.
+    pub async fn review(&self, key: &str) -> Result<(Incident, Option<Review>), AppError> {
+        let incident = self.incident(key).await?;
+        let review = self.store().review(incident.id).await?;
+        Ok((incident, review))
+    }
+
+    /// Applies one change made by `by`, opening the review first if needed.
+    pub async fn change_review(
+        &self,
+        key: &str,
+        change: ReviewChange,
+        by: &str,
+    ) -> Result<Review, AppError> {
+        let incident = self.incident(key).await?;
+        for _ in 0..RETRIES {
+            let (mut review, expected) = match self.store().review(incident.id).await? {
+                Some(r) => {
+                    let v = r.version;
+                    (r, Some(v))
+                }
+                None => (
+                    Review::open(
+                        incident.id,
+                        QuestionTemplate::nist_default(),
+                        by,
+                        self.now(),
+                    ),
+                    None,
+                ),
+            };
+            review.apply(change.clone(), by, self.now())?;
+            match self
+                .store()
+                .save_review(&review, expected, self.now())
+                .await
+            {
+                Ok(()) => return Ok(review),
+                // Someone saved another part meanwhile: apply ours to theirs.
+                Err(StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Conflict {
+            message: format!(
+                "the review of {key} is being changed by many people at once; try again"
+            ),
+            current_version: None,
+        })
+    }
+}

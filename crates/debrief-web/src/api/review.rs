@@ -1,0 +1,91 @@
+//! The review API: read the review of an incident, open it, and change it one
+//! step at a time. Every change names the version of the item it was made
+//! against, so concurrent edits of the same item get 409 and edits of
+//! different items both succeed.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use debrief_app::App;
+use debrief_core::review::{Review, ReviewChange};
+
+use super::ApiJson;
+use super::problem::{ApiError, Problem};
+
+/// Who makes a change, until accounts exist: the `X-Debrief-Actor` header.
+pub fn actor(headers: &HeaderMap) -> String {
+    headers
+        .get("x-debrief-actor")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or("anonymous")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// The review of an incident (PRODUCT.md §4): status, sections, causes with
+/// five-whys chains, assessments, gaps, observations, lessons,
+/// recommendations, answers to its question template, history, sign-off and
+/// dissent. Each item carries its own `version`.
+#[utoipa::path(get, path = "/incidents/{key}/review", tag = "review",
+    params(("key" = String, Path, description = "INC-2026-0042")),
+    responses((status = 200, description = "the review", body = Object),
+              (status = 404, body = Problem, content_type = "application/problem+json", description = "no such incident, or no review opened yet")))]
+pub async fn get_review(
+    State(app): State<App>,
+    Path(key): Path<String>,
+) -> Result<Json<Review>, ApiError> {
+    match app.review(&key).await? {
+        (_, Some(review)) => Ok(Json(review)),
+        (incident, None) => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("{} has no review yet; POST to open one", incident.key),
+        )
+        .into()),
+    }
+}
+
+/// Open the review of an incident with the default question template
+/// (NIST SP 800-61r2's nine questions plus what went well and where we got lucky).
+#[utoipa::path(post, path = "/incidents/{key}/review", tag = "review",
+    params(("key" = String, Path), ("X-Debrief-Actor" = Option<String>, Header, description = "who does it (until accounts exist)")),
+    responses((status = 201, description = "the new review", body = Object),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "already open")))]
+pub async fn open_review(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let review = app.open_review(&key, &actor(&headers)).await?;
+    Ok((StatusCode::CREATED, Json(review)).into_response())
+}
+
+/// Apply one change. The body is tagged by `change`:
+/// `set_text` {section: summary|narrative, text, version};
+/// `set_answer` {question_id, text, version};
+/// `add_item` {item: {section: cause|gap|observation|lesson|recommendation, …fields}};
+/// `update_item` {id, draft: {section, …}, version}; `remove_item` {section: causes|gaps|observations|lessons|recommendations, id, version};
+/// `set_assessment` {phase, draft: {rating: "1".."5", went_well, to_improve, event_ids}, version};
+/// `transition` {to: draft|in_review|approved, note}; `add_dissent` {text}.
+/// Versions are those you read (0 for a section never written).
+#[utoipa::path(post, path = "/incidents/{key}/review/changes", tag = "review",
+    params(("key" = String, Path), ("X-Debrief-Actor" = Option<String>, Header, description = "who does it (until accounts exist)")),
+    request_body(content = Object, description = "one change, tagged by `change`"),
+    responses((status = 200, description = "the review after the change", body = Object),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "stale version, or a step the workflow does not allow now"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_review(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    ApiJson(change): ApiJson<ReviewChange>,
+) -> Result<Json<Review>, ApiError> {
+    Ok(Json(
+        app.change_review(&key, change, &actor(&headers)).await?,
+    ))
+}

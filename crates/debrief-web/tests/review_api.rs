@@ -1,0 +1,244 @@
+//! The review API end to end on a random port (SQLite, and PostgreSQL when
+//! configured): open, edit concurrently, approve, reopen.
+
+use std::sync::Arc;
+
+use debrief_app::{App, FixedClock, Settings};
+use debrief_testkit::TestDatabase;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+async fn start(db: &TestDatabase) -> String {
+    let store = debrief_store::open(&db.url).await.unwrap();
+    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
+    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, debrief_web::router(app))
+            .await
+            .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+async fn change(c: &Client, base: &str, who: &str, body: Value) -> reqwest::Response {
+    c.post(format!(
+        "{base}/api/v1/incidents/INC-2026-0001/review/changes"
+    ))
+    .header("x-debrief-actor", who)
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_review_is_filled_edited_concurrently_approved_and_reopened() {
+    for db in TestDatabase::all().await {
+        eprintln!("story on {}", db.kind);
+        let base = start(&db).await;
+        let c = Client::new();
+        let incident =
+            json!({"title": "Mailbox compromise", "category": "data_breach", "severity": "high"});
+        c.post(format!("{base}/api/v1/incidents"))
+            .json(&incident)
+            .send()
+            .await
+            .unwrap();
+        let url = format!("{base}/api/v1/incidents/INC-2026-0001/review");
+        assert_eq!(
+            c.get(&url).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        let opened = c
+            .post(&url)
+            .header("x-debrief-actor", "Priya")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(opened.status(), StatusCode::CREATED);
+        let review: Value = opened.json().await.unwrap();
+        assert_eq!(review["status"], "draft");
+        assert_eq!(
+            review["template"]["questions"].as_array().unwrap().len(),
+            11
+        );
+        assert_eq!(
+            c.post(&url).send().await.unwrap().status(),
+            StatusCode::CONFLICT
+        );
+
+        let cause = |statement: &str| json!({"change": "add_item", "item": {"section": "cause", "kind": "root_cause", "category": "technology", "statement": statement, "whys": [{"why": "Why no MFA?", "because": "Legacy exemption group"}]}});
+        let r: Value = change(&c, &base, "Priya", cause("The account had no MFA"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let r2: Value = change(&c, &base, "Sam", cause("Export permission too broad"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let (first, second) = (r2["causes"][0]["id"].clone(), r2["causes"][1]["id"].clone());
+        assert_eq!(r["causes"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            r2["causes"][0]["whys"][0]["because"],
+            "Legacy exemption group"
+        );
+
+        // Different items: both edits succeed. The same item: the second is a conflict.
+        let edit = |id: &Value, statement: &str, version: i64| json!({"change": "update_item", "id": id, "version": version, "draft": {"section": "cause", "kind": "contributing_factor", "category": "process", "statement": statement}});
+        assert_eq!(
+            change(
+                &c,
+                &base,
+                "Priya",
+                edit(&first, "No MFA on a support account", 1)
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            change(
+                &c,
+                &base,
+                "Sam",
+                edit(&second, "Exports open to all agents", 1)
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        let stale = change(&c, &base, "Sam", edit(&first, "Sam's stale edit", 1)).await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let p: Value = stale.json().await.unwrap();
+        assert_eq!(p["current_version"], 2);
+
+        let bad = change(&c, &base, "Sam", json!({"change": "set_assessment", "phase": "detection", "version": 0, "draft": {"rating": "9"}})).await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let p: Value = bad.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "rating");
+        let typo = change(
+            &c,
+            &base,
+            "Sam",
+            json!({"change": "add_item", "item": {"section": "lesson", "statment": "x"}}),
+        )
+        .await;
+        assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        assert_eq!(
+            change(
+                &c,
+                &base,
+                "Priya",
+                json!({"change": "transition", "to": "in_review"})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        let early = change(
+            &c,
+            &base,
+            "Boss",
+            json!({"change": "transition", "to": "approved"}),
+        )
+        .await;
+        assert_eq!(early.status(), StatusCode::CONFLICT);
+        let p: Value = early.json().await.unwrap();
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("a summary")
+                && detail.contains("at least one root cause")
+                && detail.contains("at least one lesson"),
+            "{detail}"
+        );
+
+        change(&c, &base, "Priya", json!({"change": "set_text", "section": "summary", "text": "An agent's mailbox was taken over.", "version": 0})).await;
+        change(&c, &base, "Priya", cause("Phishing page imitated our SSO")).await;
+        for phase in ["detection", "containment", "eradication", "recovery"] {
+            let res = change(&c, &base, "Priya", json!({"change": "set_assessment", "phase": phase, "version": 0, "draft": {"rating": "4", "went_well": "Fast", "to_improve": "Earlier alerting"}})).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        change(&c, &base, "Priya", json!({"change": "add_item", "item": {"section": "lesson", "statement": "Exemptions from MFA need an expiry", "tags": ["MFA"]}})).await;
+        let approved = change(
+            &c,
+            &base,
+            "Boss",
+            json!({"change": "transition", "to": "approved", "note": "Agreed"}),
+        )
+        .await;
+        assert_eq!(approved.status(), StatusCode::OK);
+        let r: Value = approved.json().await.unwrap();
+        assert_eq!(r["sign_off"]["by"], "Boss");
+        assert_eq!(r["lessons"][0]["tags"], json!(["mfa"]));
+        let locked = change(&c, &base, "Sam", json!({"change": "add_item", "item": {"section": "gap", "area": "training", "severity": "high", "description": "No phishing drill"}})).await;
+        assert_eq!(locked.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            change(
+                &c,
+                &base,
+                "Sam",
+                json!({"change": "add_dissent", "text": "The root cause is the exemption process"})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        let reopened: Value = change(
+            &c,
+            &base,
+            "Priya",
+            json!({"change": "transition", "to": "draft", "note": "New evidence"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(reopened["status"], "draft");
+        assert_eq!(reopened["history"].as_array().unwrap().len(), 3);
+        assert_eq!(reopened["dissent"][0]["by"], "Sam");
+
+        // The review travels in the bundle, losslessly.
+        let exported = c
+            .get(format!("{base}/api/v1/export"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let other = TestDatabase::sqlite();
+        let base2 = start(&other).await;
+        assert_eq!(
+            c.post(format!("{base2}/api/v1/import"))
+                .body(exported.clone())
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let again = c
+            .get(format!("{base2}/api/v1/export"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(again, exported);
+        let copied: Value = c
+            .get(format!("{base2}/api/v1/incidents/INC-2026-0001/review"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(copied, reopened);
+    }
+}
