@@ -427,11 +427,11 @@ impl App {
                 }
             };
             // A review already here is kept; the bundle's only fills a gap.
-            if let Some(mut review) = review {
-                if tx.review(incident_id).await?.is_none() {
-                    review.incident_id = incident_id;
-                    tx.save_review(&review, None, now).await?;
-                }
+            if let Some(mut review) = review
+                && tx.review(incident_id).await?.is_none()
+            {
+                review.incident_id = incident_id;
+                tx.save_review(&review, None, now).await?;
             }
             report.keys.push(key.to_string());
             for chunk in events.chunks(BATCH) {

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod impact;
 pub mod import;
 pub mod incidents;
 mod line_limit;

@@ -1,6 +1,6 @@
 //! The organisation's settings that the use cases need.
 
-use debrief_core::Taxonomy;
+use debrief_core::{Currency, Taxonomy};
 use jiff::tz::TimeZone;
 
 #[derive(Debug, Clone)]
@@ -11,6 +11,8 @@ pub struct Settings {
     /// The organisation's time zone: new keys take their year from it, and
     /// forms read wall-clock times in it when the viewer names no other.
     pub time_zone: TimeZone,
+    /// The currency totals are reported in.
+    pub reporting_currency: Currency,
 }
 
 impl Default for Settings {
@@ -19,6 +21,7 @@ impl Default for Settings {
             key_prefix: "INC".into(),
             taxonomy: Taxonomy::default(),
             time_zone: TimeZone::UTC,
+            reporting_currency: Currency::from_code("EUR").expect("EUR is an ISO 4217 code"),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! bundle speak the same names without a mirror of every type.
 
 pub mod field_error;
+pub mod impact;
 pub mod incident;
 pub mod lifecycle;
 pub mod money;
@@ -16,5 +17,8 @@ pub mod timestamp;
 pub use field_error::{FieldError, FieldErrors};
 pub use incident::{Incident, IncidentDraft, IncidentFields, IncidentKey, Severity, Taxonomy};
 pub use lifecycle::{DerivedDuration, DurationName, Durations, Lifecycle, LifecycleField, Status};
+pub use money::{
+    Currency, CurrencyInfo, ExchangeRate, Money, MoneyError, RateUse, Total, staff_time, total_in,
+};
 pub use timeline::{EventKind, NewTimelineEvent, TimelineEvent, TimelineEventDraft};
 pub use timestamp::{Precision, Timestamp, TimestampError};

@@ -9,18 +9,18 @@
 //! while two edits of the same cause do (the second gets a conflict, not a
 //! silent overwrite).
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::field_error::{FieldError, FieldErrors};
+use crate::impact::{FinancialDraft, FinancialEntry, Impact, ImpactDetailsDraft};
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -34,13 +34,13 @@ macro_rules! string_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let s = s.trim();
@@ -52,7 +52,6 @@ macro_rules! string_enum {
         }
     };
 }
-#[allow(unused_imports)] // used by sibling modules as they adopt it
 pub(crate) use string_enum;
 
 string_enum!(
@@ -324,6 +323,9 @@ pub struct Review {
     pub lessons: Vec<Lesson>,
     #[serde(default)]
     pub recommendations: Vec<Recommendation>,
+    /// PRODUCT.md §5.
+    #[serde(default)]
+    pub impact: Impact,
     #[serde(default)]
     pub history: Vec<Transition>,
     #[serde(default)]
@@ -407,6 +409,8 @@ pub enum ItemDraft {
     Observation(ObservationDraft),
     Lesson(LessonDraft),
     Recommendation(RecommendationDraft),
+    /// A cost (PRODUCT.md §5).
+    Financial(FinancialDraft),
 }
 
 string_enum!(
@@ -417,6 +421,7 @@ string_enum!(
         Observations => "observations", "Successes and lucky breaks",
         Lessons => "lessons", "Lessons learned",
         Recommendations => "recommendations", "Recommendations",
+        Financial => "financial", "Financial impact",
     }
 );
 
@@ -436,6 +441,7 @@ impl ItemDraft {
             Self::Observation(_) => ListSection::Observations,
             Self::Lesson(_) => ListSection::Lessons,
             Self::Recommendation(_) => ListSection::Recommendations,
+            Self::Financial(_) => ListSection::Financial,
         }
     }
 }
@@ -480,6 +486,11 @@ pub enum ReviewChange {
     },
     AddDissent {
         text: String,
+    },
+    /// Operational, data and reputational impact, overall rating, estimates.
+    SetImpactDetails {
+        draft: ImpactDetailsDraft,
+        version: i64,
     },
 }
 
@@ -588,6 +599,7 @@ enum ItemValue {
     Recommendation {
         text: String,
     },
+    Financial(crate::impact::FinancialValue),
 }
 
 impl ItemDraft {
@@ -657,6 +669,7 @@ impl ItemDraft {
             Self::Recommendation(d) => ItemValue::Recommendation {
                 text: required(&mut e, "text", &d.text, ITEM_TEXT_MAX, "recommendation"),
             },
+            Self::Financial(d) => ItemValue::Financial(d.validate()?),
         };
         e.into_result(value)
     }
@@ -723,6 +736,7 @@ impl Review {
             observations: Vec::new(),
             lessons: Vec::new(),
             recommendations: Vec::new(),
+            impact: Impact::default(),
             history: Vec::new(),
             sign_off: None,
             dissent: Vec::new(),
@@ -880,7 +894,21 @@ impl Review {
                     "recommendation",
                     |c| (c.id, c.version),
                 )?,
+                ListSection::Financial => remove(
+                    &mut self.impact.financial,
+                    id,
+                    version,
+                    "financial entry",
+                    |c| (c.id, c.version),
+                )?,
             },
+            ReviewChange::SetImpactDetails { draft, version } => {
+                let mut details = draft.validate()?;
+                let current = self.impact.details.version;
+                check_version("the impact details", version, current)?;
+                details.version = current + 1;
+                self.impact.details = details;
+            }
             ReviewChange::SetAssessment {
                 phase,
                 draft,
@@ -1058,6 +1086,16 @@ impl Review {
                 text,
                 version: 1,
             }),
+            ItemValue::Financial(v) => self.impact.financial.push(FinancialEntry {
+                id,
+                category: v.category,
+                amount: v.amount,
+                certainty: v.certainty,
+                note: v.note,
+                hours: v.hours,
+                hourly_rate: v.hourly_rate,
+                version: 1,
+            }),
         }
     }
 
@@ -1131,6 +1169,25 @@ impl Review {
                     id,
                     text,
                     version: r.version + 1,
+                };
+            }
+            ItemValue::Financial(v) => {
+                let f = find_mut(
+                    &mut self.impact.financial,
+                    id,
+                    version,
+                    "financial entry",
+                    |c| (c.id, c.version),
+                )?;
+                *f = FinancialEntry {
+                    id,
+                    category: v.category,
+                    amount: v.amount,
+                    certainty: v.certainty,
+                    note: v.note,
+                    hours: v.hours,
+                    hourly_rate: v.hourly_rate,
+                    version: f.version + 1,
                 };
             }
         }

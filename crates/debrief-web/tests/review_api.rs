@@ -242,3 +242,154 @@ async fn a_review_is_filled_edited_concurrently_approved_and_reopened() {
         assert_eq!(copied, reopened);
     }
 }
+
+#[tokio::test]
+async fn costs_in_several_currencies_total_in_the_reporting_currency_or_say_which_rate_is_missing()
+{
+    for db in TestDatabase::all().await {
+        eprintln!("story on {}", db.kind);
+        let base = start(&db).await;
+        let c = Client::new();
+        let incident = json!({"title": "Ransomware", "category": "ransomware", "severity": "critical", "timestamps": {"started": "2026-09-14"}});
+        c.post(format!("{base}/api/v1/incidents"))
+            .json(&incident)
+            .send()
+            .await
+            .unwrap();
+        let cost = |amount: &str, currency: &str| json!({"change": "add_item", "item": {"section": "financial", "category": "response_and_recovery", "amount": amount, "currency": currency, "certainty": "actual"}});
+        for (amount, currency) in [("12,500.00", "EUR"), ("3000", "USD"), ("160000", "JPY")] {
+            assert_eq!(
+                change(&c, &base, "CFO", cost(amount, currency))
+                    .await
+                    .status(),
+                StatusCode::OK
+            );
+        }
+        let staff = json!({"change": "add_item", "item": {"section": "financial", "category": "staff_time", "hours": "40", "hourly_rate": "95.50", "currency": "EUR"}});
+        let r: Value = change(&c, &base, "CFO", staff).await.json().await.unwrap();
+        assert_eq!(
+            r["impact"]["financial"][3]["amount"],
+            json!({"amount": "3820.00", "currency": "EUR"})
+        );
+
+        for (body, field) in [
+            (cost("12.345", "EUR"), "amount"),
+            (cost("10", "EUX"), "currency"),
+            (cost("-5", "USD"), "amount"),
+            (cost("12.5", "JPY"), "amount"),
+        ] {
+            let res = change(&c, &base, "CFO", body).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let p: Value = res.json().await.unwrap();
+            assert_eq!(p["errors"][0]["field"], field, "{p}");
+        }
+
+        let rates = format!("{base}/api/v1/exchange-rates");
+        let rate = |from: &str, to: &str, rate: &str, date: &str| json!({"from": from, "to": to, "rate": rate, "date": date, "source": "ECB reference rate"});
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("USD", "EUR", "0.90", "2026-09-01"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("USD", "EUR", "0.95", "2026-09-20"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("USD", "EUR", "0.91", "2026-09-01"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("USD", "EUR", "0", "2026-09-02"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("USD", "XYZ", "1", "2026-09-02"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
+        let total_url = format!("{base}/api/v1/incidents/INC-2026-0001/review/impact-total");
+        let t: Value = c
+            .get(&total_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(t["amount"], Value::Null, "JPY has no rate: no guess");
+        let described = t["describe"].to_string();
+        assert!(
+            described.contains("needs a rate for JPY→EUR"),
+            "{described}"
+        );
+
+        assert_eq!(
+            c.post(&rates)
+                .json(&rate("EUR", "JPY", "160", "2026-09-10"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        let t: Value = c
+            .get(&total_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // 12,500 + 3,820 + 3,000 × 0.90 (the rate of 2026-09-01, not the later one) + 160,000 / 160
+        assert_eq!(
+            t["amount"],
+            json!({"amount": "20020.00", "currency": "EUR"}),
+            "{t}"
+        );
+        assert_eq!(t["rates_used"].as_array().unwrap().len(), 2);
+
+        let listed: Value = c.get(&rates).send().await.unwrap().json().await.unwrap();
+        let id = listed[0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            c.delete(format!("{rates}/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            c.delete(format!("{rates}/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}

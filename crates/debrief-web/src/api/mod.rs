@@ -45,6 +45,18 @@ pub fn routes() -> Router<App> {
             "/incidents/{key}/review/changes",
             post(review::change_review),
         )
+        .route(
+            "/incidents/{key}/review/impact-total",
+            get(review::impact_total),
+        )
+        .route(
+            "/exchange-rates",
+            get(review::list_rates).post(review::add_rate),
+        )
+        .route(
+            "/exchange-rates/{id}",
+            axum::routing::delete(review::delete_rate),
+        )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -61,15 +73,18 @@ pub fn routes() -> Router<App> {
     paths(
         list_incidents, create_incident, get_incident, update_incident, set_timestamp,
         list_events, add_event, import_timeline, export_bundle, import_bundle,
-        review::get_review, review::open_review, review::change_review
+        review::get_review, review::open_review, review::change_review,
+        review::list_rates, review::add_rate, review::delete_rate, review::impact_total
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
-        EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem
+        EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
+        review::RateDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
          (name = "review", description = "The post-incident review (§4)"),
+         (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"))
 )]
 pub struct ApiDoc;

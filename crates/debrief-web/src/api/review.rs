@@ -89,3 +89,96 @@ pub async fn change_review(
         app.change_review(&key, change, &actor(&headers)).await?,
     ))
 }
+
+/// An exchange rate the organisation recorded: `1 from = rate to`, valid from `date`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RateDto {
+    #[serde(default, skip_deserializing)]
+    pub id: String,
+    /// ISO 4217 code.
+    pub from: String,
+    pub to: String,
+    /// A positive decimal, as a string.
+    pub rate: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Where the rate came from (e.g. "ECB reference rate").
+    pub source: String,
+}
+
+fn rate_dto(id: uuid::Uuid, r: &debrief_core::ExchangeRate) -> RateDto {
+    RateDto {
+        id: id.to_string(),
+        from: r.from().code().into(),
+        to: r.to().code().into(),
+        rate: r.rate().normalize().to_string(),
+        date: r.date().to_string(),
+        source: r.source().into(),
+    }
+}
+
+/// The exchange rates recorded by the organisation (debrief never fetches rates).
+#[utoipa::path(get, path = "/exchange-rates", tag = "impact", responses((status = 200, body = Vec<RateDto>)))]
+pub async fn list_rates(State(app): State<App>) -> Result<Json<Vec<RateDto>>, ApiError> {
+    Ok(Json(
+        app.rates()
+            .await?
+            .iter()
+            .map(|(id, r)| rate_dto(*id, r))
+            .collect(),
+    ))
+}
+
+/// Record an exchange rate.
+#[utoipa::path(post, path = "/exchange-rates", tag = "impact", request_body = RateDto,
+    responses((status = 201, body = RateDto),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "a rate for this pair and date exists"),
+              (status = 422, body = Problem, content_type = "application/problem+json", description = "unknown currency, rate of zero, …")))]
+pub async fn add_rate(
+    State(app): State<App>,
+    ApiJson(input): ApiJson<RateDto>,
+) -> Result<Response, ApiError> {
+    let (id, rate) = app
+        .add_rate(
+            &input.from,
+            &input.to,
+            &input.rate,
+            &input.date,
+            &input.source,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(rate_dto(id, &rate))).into_response())
+}
+
+/// Delete an exchange rate.
+#[utoipa::path(delete, path = "/exchange-rates/{id}", tag = "impact", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_rate(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("no exchange rate {id}"),
+        )
+    })?;
+    app.delete_rate(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The incident's costs in the reporting currency: the total (rounded half to
+/// even, once), the rates used, and the rates still missing — never a guess.
+#[utoipa::path(get, path = "/incidents/{key}/review/impact-total", tag = "impact", params(("key" = String, Path)),
+    responses((status = 200, description = "reporting currency, date, amount (null when a rate is missing), rates_used, missing, by_currency", body = Object)))]
+pub async fn impact_total(
+    State(app): State<App>,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let total = app.impact_total(&key).await?;
+    let mut body = serde_json::to_value(&total).map_err(|e| Problem::bad_request(e.to_string()))?;
+    body["describe"] = serde_json::json!(total.describe());
+    Ok(Json(body).into_response())
+}
