@@ -33,6 +33,24 @@ pub struct Bundle {
     #[schemars(range(min = 1, max = 1))]
     pub version: u32,
     pub incidents: Vec<BundleIncident>,
+    /// The organisation's exchange rates (PRODUCT.md §5), so a bundle used as
+    /// a backup keeps the totals it can compute.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_rates: Vec<BundleRate>,
+}
+
+/// `1 from = rate to`, valid from `date`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRate {
+    /// ISO 4217 code.
+    pub from: String,
+    pub to: String,
+    /// A positive decimal, as a string.
+    pub rate: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub source: String,
 }
 
 /// One incident (PRODUCT.md §2) with its timeline (§3).
@@ -361,10 +379,23 @@ impl App {
                 .transpose()?;
             incidents.push(bi);
         }
+        let exchange_rates = self
+            .rates()
+            .await?
+            .iter()
+            .map(|(_, r)| BundleRate {
+                from: r.from().code().into(),
+                to: r.to().code().into(),
+                rate: r.rate().normalize().to_string(),
+                date: r.date().to_string(),
+                source: r.source().into(),
+            })
+            .collect();
         Ok(Bundle {
             format: FORMAT.into(),
             version: VERSION,
             incidents,
+            exchange_rates,
         })
     }
 
@@ -386,10 +417,36 @@ impl App {
                 Err(e) => errors.0.extend(e.0),
             }
         }
+        let mut rates = Vec::with_capacity(bundle.exchange_rates.len());
+        for (i, r) in bundle.exchange_rates.iter().enumerate() {
+            let parsed = r
+                .date
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| format!("`{}` is not a date like 2026-09-01", r.date))
+                .and_then(|d| {
+                    debrief_core::ExchangeRate::parse(&r.from, &r.to, &r.rate, d, &r.source)
+                        .map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(rate) => rates.push(debrief_store::StoredRate {
+                    id: Uuid::now_v7(),
+                    from: rate.from().code().into(),
+                    to: rate.to().code().into(),
+                    rate: rate.rate().normalize().to_string(),
+                    valid_on: rate.date().to_string(),
+                    source: rate.source().into(),
+                    created_at: now,
+                }),
+                Err(m) => errors.push(format!("exchange_rates[{i}]"), m),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
         let mut tx = self.store().begin().await?;
+        for rate in &rates {
+            tx.add_rate_if_new(rate).await?;
+        }
         let mut report = BundleReport::default();
         let mut read = 0u64;
         for PreparedIncident {

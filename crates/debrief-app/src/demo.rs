@@ -1,5 +1,13 @@
 //! The demo data: three realistic incidents with full chronologies, loaded
-//! through the ordinary bundle import so the demo exercises the real path.
+//! through the ordinary bundle import, then reviews, impact and exchange rates
+//! added through the ordinary review use cases — so the demo exercises the
+//! real paths and a new user sees every part filled in.
+
+use debrief_core::impact::{FinancialDraft, ImpactDetailsDraft};
+use debrief_core::review::{
+    AssessedPhase, AssessmentDraft, CauseDraft, GapDraft, ItemDraft, LessonDraft, ObservationDraft,
+    RecommendationDraft, ReviewChange, ReviewStatus, TextSectionName, WhyStep,
+};
 
 use crate::bundle::BundleReport;
 use crate::{App, AppError};
@@ -17,14 +25,446 @@ pub enum DemoOutcome {
     },
 }
 
+const RATES: &[(&str, &str, &str, &str)] = &[
+    ("USD", "EUR", "0.9012", "2026-09-01"),
+    ("USD", "EUR", "0.9187", "2026-11-02"),
+    ("INR", "EUR", "0.01052", "2026-10-01"),
+    ("GBP", "EUR", "1.1763", "2026-09-01"),
+];
+
+fn text(section: TextSectionName, text: &str) -> ReviewChange {
+    ReviewChange::SetText {
+        section,
+        text: text.into(),
+        version: 0,
+    }
+}
+
+fn cause(kind: &str, category: &str, statement: &str, whys: &[(&str, &str)]) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Cause(CauseDraft {
+            kind: kind.into(),
+            category: category.into(),
+            statement: statement.into(),
+            whys: whys
+                .iter()
+                .map(|(w, b)| WhyStep {
+                    why: (*w).into(),
+                    because: (*b).into(),
+                })
+                .collect(),
+            event_ids: vec![],
+        }),
+    }
+}
+
+fn assess(phase: AssessedPhase, rating: u8, went_well: &str, to_improve: &str) -> ReviewChange {
+    ReviewChange::SetAssessment {
+        phase,
+        draft: AssessmentDraft {
+            rating: rating.to_string(),
+            went_well: went_well.into(),
+            to_improve: to_improve.into(),
+            event_ids: vec![],
+        },
+        version: 0,
+    }
+}
+
+fn gap(area: &str, severity: &str, description: &str) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Gap(GapDraft {
+            area: area.into(),
+            severity: severity.into(),
+            description: description.into(),
+        }),
+    }
+}
+
+fn seen(kind: &str, text: &str) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Observation(ObservationDraft {
+            kind: kind.into(),
+            text: text.into(),
+        }),
+    }
+}
+
+fn lesson(statement: &str, tags: &[&str]) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Lesson(LessonDraft {
+            statement: statement.into(),
+            tags: tags.iter().map(|t| (*t).into()).collect(),
+        }),
+    }
+}
+
+fn recommend(text: &str) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Recommendation(RecommendationDraft { text: text.into() }),
+    }
+}
+
+fn answer(question_id: &str, text: &str) -> ReviewChange {
+    ReviewChange::SetAnswer {
+        question_id: question_id.into(),
+        text: text.into(),
+        version: 0,
+    }
+}
+
+fn cost(category: &str, amount: &str, currency: &str, certainty: &str, note: &str) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Financial(FinancialDraft {
+            category: category.into(),
+            amount: amount.into(),
+            currency: currency.into(),
+            certainty: certainty.into(),
+            note: note.into(),
+            ..Default::default()
+        }),
+    }
+}
+
+fn staff(hours: &str, rate: &str, currency: &str, note: &str) -> ReviewChange {
+    ReviewChange::AddItem {
+        item: ItemDraft::Financial(FinancialDraft {
+            category: "staff_time".into(),
+            currency: currency.into(),
+            hours: hours.into(),
+            hourly_rate: rate.into(),
+            certainty: "actual".into(),
+            note: note.into(),
+            ..Default::default()
+        }),
+    }
+}
+
+fn go(to: ReviewStatus, note: &str) -> ReviewChange {
+    ReviewChange::Transition {
+        to,
+        note: Some(note.into()),
+    }
+}
+
+/// The ransomware case: a complete, approved review.
+fn ransomware() -> Vec<(&'static str, ReviewChange)> {
+    use AssessedPhase::*;
+    let f = "Priya Raman";
+    vec![
+        (f, text(TextSectionName::Summary, "A phishing attachment gave an attacker a foothold on a finance workstation; four days later a service-account password shared between the file servers and the backup platform let the attacker encrypt the Lyon finance shares. Offline backups made recovery possible without paying; about six hours of changes were lost on two shares.")),
+        (f, text(TextSectionName::Narrative, "On 10 September a macro-enabled invoice was opened on FIN-WS-114. The loader it installed stayed quiet until the night of 13–14 September, when the attacker used the svc-backup-sync account to reach LYON-FS01 and FS02 and began encrypting at 01:12 local time. EDR raised a high-severity alert at 03:47; the on-call analyst confirmed ransom notes and paged the incident manager, who declared a critical incident at 04:05. Isolating rather than powering off kept memory for forensics. The servers were isolated at 07:30. The executive team decided on 15 September not to engage with the attacker. Eradication finished on 16 September with credentials rotated across 212 hosts, and Finance verified the restored shares on 19 September.")),
+        (f, cause("root_cause", "technology", "The backup platform and the file servers shared one service-account password, so one stolen credential reached both production data and its backups.", &[
+            ("Why could the attacker reach the backups?", "The svc-backup-sync account worked on both systems."),
+            ("Why did one account work on both?", "It was created in 2021 for a migration and never split."),
+            ("Why was it never split?", "Service accounts had no owner and no rotation schedule."),
+        ])),
+        (f, cause("contributing_factor", "process", "The mail gateway allowed macro-enabled Office attachments from outside senders.", &[])),
+        (f, cause("contributing_factor", "technology", "EDR alerting on mass file renames was tuned for business hours; the first alert came 2 h 35 min after encryption began.", &[])),
+        (f, cause("trigger", "external", "A convincing invoice-dispute e-mail from a look-alike supplier domain.", &[])),
+        (f, cause("contributing_factor", "training", "Finance staff had not had phishing training covering invoice lures since 2024.", &[])),
+        (f, assess(Detection, 2, "EDR did detect the encryption and the on-call analyst confirmed quickly.", "The foothold went unnoticed for four days; the first alert came 2.5 hours after encryption started.")),
+        (f, assess(Containment, 4, "Isolation through EDR kept memory for forensics and stopped the spread within 3.5 hours of the alert.", "Isolation steps were improvised; a runbook would have saved an hour.")),
+        (f, assess(Eradication, 4, "Credentials were rotated across 212 hosts and persistence was checked systematically.", "We lacked an inventory of service accounts, which slowed rotation.")),
+        (f, assess(Recovery, 3, "Offline backups were intact and restores were verified by Finance.", "Restores took three days; the runbook assumed one share at a time.")),
+        (f, assess(Communication, 4, "Leadership and staff were informed within two hours with an agreed holding statement.", "The insurer was told a day late.")),
+        (f, assess(Coordination, 4, "One bridge, one incident manager, clear roles from 04:05.", "The backup team joined late because they had no on-call rota.")),
+        (f, assess(DecisionMaking, 5, "Isolate-not-power-off and no-payment decisions were made early and recorded with reasons.", "")),
+        (f, gap("technology", "critical", "No separation between production and backup credentials.")),
+        (f, gap("procedure", "high", "No runbook for ransomware isolation and restore order.")),
+        (f, gap("people", "medium", "The backup team has no on-call rota.")),
+        (f, seen("went_well", "Offline backup copies taken on 13 September were untouched.")),
+        (f, seen("went_well", "Memory images were captured before any host was rebuilt.")),
+        (f, seen("lucky", "The attacker started on a Sunday night; few users were working on the shares.")),
+        (f, lesson("Backups are only a recovery option if the credentials that reach production cannot reach them.", &["backups", "service-accounts"])),
+        (f, lesson("Detection tuned for business hours leaves nights and weekends to the attacker.", &["edr", "detection"])),
+        (f, recommend("Separate backup-platform credentials from production and require MFA for backup administration.")),
+        (f, recommend("Inventory all service accounts with an owner and a rotation schedule.")),
+        (f, recommend("Block macro-enabled attachments from external senders at the gateway.")),
+        (f, recommend("Write and rehearse a ransomware isolation and restore runbook.")),
+        (f, answer("what_happened", "See the chronology: foothold on 10 September, encryption from 01:12 on 14 September, contained at 07:30, recovered on 19 September.")),
+        (f, answer("information_sooner", "Which service accounts existed and what they could reach.")),
+        (f, answer("precursors", "Macro execution on finance workstations; logons of service accounts outside their usual hosts.")),
+        (f, answer("went_well", "Isolation preserved evidence; offline backups worked.")),
+        (f, answer("got_lucky", "The attack ran on a Sunday night.")),
+        ("Marc Lefèvre (CFO)", cost("response_and_recovery", "48,000.00", "EUR", "actual", "External incident-response firm, 6 days")),
+        ("Marc Lefèvre (CFO)", staff("320", "85.00", "EUR", "Internal IT and security overtime")),
+        ("Marc Lefèvre (CFO)", cost("lost_revenue", "120,000", "EUR", "estimated", "Delayed invoicing during the outage of the finance shares")),
+        ("Amélie Roux (Legal)", cost("legal", "6,500.00", "USD", "actual", "Outside counsel, US subsidiary notification review")),
+        (f, ReviewChange::SetImpactDetails {
+            draft: ImpactDetailsDraft {
+                downtime_minutes: "7500".into(),
+                services_affected: vec!["File servers (Lyon), Finance shared drives".into()],
+                users_affected: "240".into(),
+                customers_affected: "0".into(),
+                records_affected: "0".into(),
+                data_classes: vec!["confidential".into()],
+                integrity: true,
+                availability: true,
+                reputational: "minor".into(),
+                media_coverage: "None; the incident stayed internal.".into(),
+                overall: "damaging".into(),
+                initial_estimate: "50,000".into(),
+                final_estimate: "207,200".into(),
+                estimate_currency: "EUR".into(),
+                ..Default::default()
+            },
+            version: 0,
+        }),
+        (f, go(ReviewStatus::InReview, "Ready for the CISO")),
+        ("Claire Dubois (CISO)", go(ReviewStatus::Approved, "Approved after the lessons-learned meeting of 29 September")),
+        ("Hannah Becker", ReviewChange::AddDissent { text: "I would rank the missing macro block as a root cause, not a contributing factor: without it there is no foothold.".into() }),
+    ]
+}
+
+/// The phishing-led breach: a review in progress, submitted for review.
+fn breach() -> Vec<(&'static str, ReviewChange)> {
+    use AssessedPhase::*;
+    let f = "Sam Okafor";
+    vec![
+        (
+            f,
+            text(
+                TextSectionName::Summary,
+                "A support agent entered their credentials on a look-alike single-sign-on page. Without MFA (a legacy exemption), the attacker forwarded invoice mail and exported 4,812 customer records from the helpdesk. The breach was notified to the supervisory authority within 72 hours and to customers.",
+            ),
+        ),
+        (
+            f,
+            cause(
+                "root_cause",
+                "policy",
+                "A legacy MFA exemption group had no expiry and still contained support accounts.",
+                &[
+                    (
+                        "Why did the account have no MFA?",
+                        "It was in the legacy exemption group.",
+                    ),
+                    (
+                        "Why was it in the group?",
+                        "Support laptops could not run the authenticator in 2023; the group was never reviewed.",
+                    ),
+                ],
+            ),
+        ),
+        (
+            f,
+            cause(
+                "contributing_factor",
+                "technology",
+                "Any agent could export the full customer list from the helpdesk.",
+                &[],
+            ),
+        ),
+        (
+            f,
+            cause(
+                "trigger",
+                "external",
+                "An invoice-dispute lure leading to a look-alike SSO page.",
+                &[],
+            ),
+        ),
+        (
+            f,
+            assess(
+                Detection,
+                2,
+                "The gateway rule on external forwarding worked.",
+                "Two days passed before the forwarding rule was flagged.",
+            ),
+        ),
+        (
+            f,
+            assess(
+                Containment,
+                4,
+                "Sessions were revoked before the user was contacted, so the attacker was not warned.",
+                "",
+            ),
+        ),
+        (
+            f,
+            assess(
+                Eradication,
+                4,
+                "All mailboxes were searched for the same lure.",
+                "",
+            ),
+        ),
+        (
+            f,
+            assess(
+                Recovery,
+                5,
+                "The agent was back the next day with a hardware key.",
+                "",
+            ),
+        ),
+        (
+            f,
+            gap(
+                "policy",
+                "high",
+                "Exemptions from MFA have no owner and no expiry.",
+            ),
+        ),
+        (
+            f,
+            gap(
+                "technology",
+                "medium",
+                "Helpdesk export permission was granted to all agents.",
+            ),
+        ),
+        (
+            f,
+            seen(
+                "went_well",
+                "The DPO assessed notifiability the same evening.",
+            ),
+        ),
+        (
+            f,
+            seen(
+                "lucky",
+                "The attacker exported the list only once, late at night.",
+            ),
+        ),
+        (
+            f,
+            lesson(
+                "An exemption without an expiry becomes permanent.",
+                &["mfa", "policy"],
+            ),
+        ),
+        (
+            f,
+            recommend(
+                "Give every security exemption an owner and an expiry date, reviewed monthly.",
+            ),
+        ),
+        (
+            f,
+            recommend("Limit helpdesk exports to team leads and alert on large exports."),
+        ),
+        (
+            "Lena Fischer",
+            cost(
+                "regulatory_fine",
+                "25,000",
+                "EUR",
+                "estimated",
+                "Provision pending the supervisory authority's decision",
+            ),
+        ),
+        (
+            "Lena Fischer",
+            cost(
+                "customer_compensation",
+                "85,000",
+                "INR",
+                "actual",
+                "Customer notification mailing by the Bengaluru support centre",
+            ),
+        ),
+        (
+            "Lena Fischer",
+            staff("46", "70.00", "EUR", "Security and DPO time"),
+        ),
+        (
+            f,
+            ReviewChange::SetImpactDetails {
+                draft: ImpactDetailsDraft {
+                    services_affected: vec!["Mail, Helpdesk".into()],
+                    customers_affected: "4,812".into(),
+                    records_affected: "4,812".into(),
+                    data_classes: vec!["personal".into()],
+                    confidentiality: true,
+                    reputational: "moderate".into(),
+                    complaints: "37".into(),
+                    overall: "painful".into(),
+                    initial_estimate: "10,000".into(),
+                    final_estimate: "28,940".into(),
+                    estimate_currency: "EUR".into(),
+                    ..Default::default()
+                },
+                version: 0,
+            },
+        ),
+        (f, go(ReviewStatus::InReview, "Awaiting the DPO's sign-off")),
+    ]
+}
+
+/// The outage: a review just started.
+fn outage() -> Vec<(&'static str, ReviewChange)> {
+    let f = "Jordan Lee";
+    vec![
+        (
+            f,
+            text(
+                TextSectionName::Summary,
+                "A health-check path change was rolled out to all regions at once; every checkout instance failed the new check and was removed from rotation for 39 minutes.",
+            ),
+        ),
+        (
+            f,
+            cause(
+                "root_cause",
+                "process",
+                "The pipeline rolled load-balancer configuration changes to every region at once, with no canary.",
+                &[],
+            ),
+        ),
+        (
+            f,
+            cause(
+                "trigger",
+                "technology",
+                "Change CHG-20931 pointed the health check at /health, which the checkout service does not serve.",
+                &[],
+            ),
+        ),
+        (
+            "Aisha Mensah",
+            cost(
+                "lost_revenue",
+                "18,400",
+                "USD",
+                "estimated",
+                "Orders not completed during 39 minutes",
+            ),
+        ),
+    ]
+}
+
 impl App {
-    /// Fills an empty database with the demo incidents.
+    /// Fills an empty database with the demo incidents, their reviews and
+    /// the exchange rates their totals need.
     pub async fn load_demo(&self) -> Result<DemoOutcome, AppError> {
         let incidents = self.store().count_incidents().await?;
         if incidents > 0 {
             return Ok(DemoOutcome::NotEmpty { incidents });
         }
         let report = self.import_bundle(DEMO_BUNDLE.as_bytes(), &|_| {}).await?;
+        for (from, to, rate, date) in RATES {
+            match self
+                .add_rate(from, to, rate, date, "ECB euro reference rate (demo)")
+                .await
+            {
+                Ok(_) | Err(AppError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for (key, changes) in [
+            ("INC-2026-0001", ransomware()),
+            ("INC-2026-0002", breach()),
+            ("INC-2026-0003", outage()),
+        ] {
+            for (by, change) in changes {
+                self.change_review(key, change, by).await?;
+            }
+        }
         Ok(DemoOutcome::Loaded(report))
     }
 }

@@ -344,3 +344,54 @@ fn the_published_json_schema_matches_the_code() {
         "docs/bundle.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p debrief-app"
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_reviews_at_every_stage_and_totals_in_euros() {
+    use debrief_core::review::ReviewStatus;
+    each_app(|app| async move {
+        app.load_demo().await.unwrap();
+        let status = |r: Option<debrief_core::review::Review>| r.map(|r| r.status);
+        assert_eq!(
+            status(app.review("INC-2026-0001").await.unwrap().1),
+            Some(ReviewStatus::Approved)
+        );
+        assert_eq!(
+            status(app.review("INC-2026-0002").await.unwrap().1),
+            Some(ReviewStatus::InReview)
+        );
+        assert_eq!(
+            status(app.review("INC-2026-0003").await.unwrap().1),
+            Some(ReviewStatus::Draft)
+        );
+        let total = |key: &'static str| {
+            let app = app.clone();
+            async move {
+                app.impact_total(key)
+                    .await
+                    .unwrap()
+                    .amount
+                    .map(|m| m.to_string())
+            }
+        };
+        // 48,000 + 320 h × 85 + 120,000 + 6,500 USD × 0.9012 (rate of 2026-09-01)
+        assert_eq!(
+            total("INC-2026-0001").await.as_deref(),
+            Some("201,057.80 EUR")
+        );
+        // 25,000 + 85,000 INR × 0.01052 + 46 h × 70
+        assert_eq!(
+            total("INC-2026-0002").await.as_deref(),
+            Some("29,114.20 EUR")
+        );
+        // 18,400 USD × 0.9187 (rate of 2026-11-02, the latest on or before 2026-11-03)
+        assert_eq!(
+            total("INC-2026-0003").await.as_deref(),
+            Some("16,904.08 EUR")
+        );
+        assert_eq!(
+            app.load_demo().await.unwrap(),
+            debrief_app::demo::DemoOutcome::NotEmpty { incidents: 3 }
+        );
+    })
+    .await;
+}

@@ -278,6 +278,8 @@ pub trait StoreTx: Send {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError>;
+    /// Records a rate unless one exists for the pair and date (then false).
+    async fn add_rate_if_new(&mut self, rate: &StoredRate) -> Result<bool, StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

@@ -718,25 +718,9 @@ impl Store for SqlStore {
     }
 
     async fn add_rate(&self, rate: &StoredRate) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO exchange_rates (id, from_currency, to_currency, rate, valid_on, source, created_us) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(rate.id.to_string())
-        .bind(rate.from.clone())
-        .bind(rate.to.clone())
-        .bind(rate.rate.clone())
-        .bind(rate.valid_on.clone())
-        .bind(rate.source.clone())
-        .bind(micros(rate.created_at))
-        .execute(&mut *self.conn().await?)
-        .await
-        .map_err(|e| {
-            duplicate_or(e, |_| {
-                format!("a {}→{} rate for {} is already recorded", rate.from, rate.to, rate.valid_on)
-            })
-        })?;
-        Ok(())
+        add_rate_on(&mut *self.conn().await?, rate, false)
+            .await
+            .map(|_| ())
     }
 
     async fn rates(&self) -> Result<Vec<StoredRate>, StoreError> {
@@ -860,6 +844,43 @@ async fn save_review_on(
     Ok(())
 }
 
+/// Inserts a rate; with `skip_existing` a rate already recorded for the pair
+/// and date is left as it is (returns false) instead of being an error.
+async fn add_rate_on(
+    conn: &mut AnyConnection,
+    rate: &StoredRate,
+    skip_existing: bool,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "INSERT INTO exchange_rates (id, from_currency, to_currency, rate, valid_on, source, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7){}",
+        if skip_existing {
+            " ON CONFLICT (from_currency, to_currency, valid_on) DO NOTHING"
+        } else {
+            ""
+        }
+    );
+    let result = sqlx::query(&sql)
+        .bind(rate.id.to_string())
+        .bind(rate.from.clone())
+        .bind(rate.to.clone())
+        .bind(rate.rate.clone())
+        .bind(rate.valid_on.clone())
+        .bind(rate.source.clone())
+        .bind(micros(rate.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            duplicate_or(e, |_| {
+                format!(
+                    "a {}→{} rate for {} is already recorded",
+                    rate.from, rate.to, rate.valid_on
+                )
+            })
+        })?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// An import's transaction.
 struct SqlTx {
     tx: Transaction<'static, Any>,
@@ -894,6 +915,9 @@ impl StoreTx for SqlTx {
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
         save_review_on(&mut self.tx, review, expected_version, now).await
+    }
+    async fn add_rate_if_new(&mut self, rate: &StoredRate) -> Result<bool, StoreError> {
+        add_rate_on(&mut self.tx, rate, true).await
     }
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await?;
