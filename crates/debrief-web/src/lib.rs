@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 mod pages;
+pub(crate) mod reports;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,6 +23,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
         .merge(assets::routes())
+        .merge(reports::routes())
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

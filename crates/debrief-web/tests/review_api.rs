@@ -393,3 +393,99 @@ async fn costs_in_several_currencies_total_in_the_reporting_currency_or_say_whic
         );
     }
 }
+
+#[tokio::test]
+async fn reports_and_pictures_are_served_for_people_and_scripts() {
+    let db = TestDatabase::sqlite();
+    let store = debrief_store::open(&db.url).await.unwrap();
+    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
+    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
+    app.load_demo().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, debrief_web::router(app))
+            .await
+            .unwrap()
+    });
+    let base = format!("http://{addr}");
+    let c = Client::new();
+
+    let md = c
+        .get(format!(
+            "{base}/api/v1/incidents/INC-2026-0001/report?kind=pir&format=md"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(md.status(), StatusCode::OK);
+    assert!(
+        md.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    let text = md.text().await.unwrap();
+    assert!(text.contains("201,057.80 EUR"));
+    let html = c
+        .get(format!(
+            "{base}/incidents/INC-2026-0001/reports/executive.html"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), StatusCode::OK);
+    assert!(
+        html.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    let page = html.text().await.unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    let download = c
+        .get(format!("{base}/incidents/INC-2026-0001/reports/pir.md"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("INC-2026-0001-post-incident-report.md")
+    );
+    for path in ["fishbone.svg", "phase-bar.svg"] {
+        let svg = c
+            .get(format!("{base}/incidents/INC-2026-0001/{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(svg.status(), StatusCode::OK, "{path}");
+        assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+        assert!(svg.text().await.unwrap().contains("<svg"));
+    }
+    let bad = c
+        .get(format!(
+            "{base}/api/v1/incidents/INC-2026-0001/report?format=pdf"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        c.get(format!("{base}/incidents/INC-2026-0001/reports/pir.pdf"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.get(format!("{base}/incidents/INC-2026-0099/fishbone.svg"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -62,6 +62,28 @@ pub struct Cli {
     )]
     pub now: Option<jiff::Timestamp>,
 
+    /// Who is acting, recorded in review history and sign-off (until
+    /// accounts exist). Defaults to $USER.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "DEBRIEF_ACTOR",
+        value_name = "NAME",
+        display_order = 902
+    )]
+    pub actor: Option<String>,
+
+    /// The ISO 4217 currency totals are reported in.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_REPORTING_CURRENCY",
+        default_value = "EUR",
+        value_name = "CODE",
+        display_order = 903
+    )]
+    pub reporting_currency: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -86,6 +108,14 @@ pub enum Command {
     Timeline(TimelineCommand),
     /// Write incidents with their timelines as a debrief bundle (JSON).
     Export(ExportArgs),
+    /// The post-incident review: show, open, change, total cost.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// The post-incident report or executive summary, as Markdown or HTML.
+    Report(ReportArgs),
+    /// Exchange rates the organisation records (debrief never fetches rates).
+    #[command(subcommand)]
+    Rate(RateCommand),
     /// Read a debrief bundle: new incidents are created, known ones get the
     /// events they lack. All or nothing.
     Import(ImportArgs),
@@ -391,6 +421,98 @@ pub struct ImportTimelineArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Show the review of an incident.
+    Show(ReviewShowArgs),
+    /// Open the review with the default question template (NIST SP 800-61r2).
+    Open(ReviewKeyArgs),
+    /// Apply changes given as JSON (one object or an array), the same shape
+    /// as `POST /api/v1/incidents/KEY/review/changes`, e.g.
+    /// {"change":"transition","to":"in_review"}.
+    Change(ReviewChangeArgs),
+    /// The incident's costs in the reporting currency, with the rates used.
+    Total(ReviewShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewKeyArgs {
+    /// The incident key, e.g. INC-2026-0042.
+    pub key: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewShowArgs {
+    /// The incident key, e.g. INC-2026-0042.
+    pub key: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewChangeArgs {
+    /// The incident key.
+    pub key: String,
+    /// A file with the change(s); `-` reads standard input.
+    pub file: String,
+    /// Print the review after the changes as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The incident key.
+    pub key: String,
+    /// pir (the post-incident report) or executive (one page for leadership).
+    #[arg(long, default_value = "pir")]
+    pub kind: String,
+    /// md or html (print-ready: a browser's print gives a clean PDF).
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    /// Show instants in this IANA zone (default UTC).
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RateCommand {
+    /// Record `1 FROM = RATE TO`, valid from --date.
+    Add(RateAddArgs),
+    /// List the recorded rates.
+    List(RateListArgs),
+    /// Delete a rate by id.
+    Delete(RateDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RateAddArgs {
+    pub from: String,
+    pub to: String,
+    pub rate: String,
+    /// The day the rate is valid from (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: String,
+    /// Where the rate came from, e.g. "ECB reference rate".
+    #[arg(long)]
+    pub source: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RateListArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RateDeleteArgs {
+    pub id: String,
 }
 
 #[derive(Debug, Args)]

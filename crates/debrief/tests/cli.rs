@@ -908,3 +908,145 @@ fn an_edit_keeps_the_precision_of_untouched_times_and_takes_that_of_new_ones() {
     ]);
     assert!(cleared["timestamps"]["started"].is_null());
 }
+
+#[test]
+fn a_review_is_changed_from_json_and_the_workflow_and_rates_answer_with_exit_codes() {
+    let d = Debrief::sqlite();
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Mailbox compromise",
+        "--category",
+        "data_breach",
+        "--severity",
+        "high",
+        "--started",
+        "2026-10-06",
+    ]);
+    d.fails(4, &["review", "show", FIRST_KEY]);
+    d.ok(&["--as", "Priya", "review", "open", FIRST_KEY]);
+    d.fails(5, &["review", "open", FIRST_KEY]);
+    let changes = r#"[
+      {"change": "set_text", "section": "summary", "text": "An agent's mailbox was taken over.", "version": 0},
+      {"change": "add_item", "item": {"section": "cause", "kind": "root_cause", "category": "policy", "statement": "MFA exemption without expiry"}},
+      {"change": "add_item", "item": {"section": "financial", "category": "legal", "amount": "1,200", "currency": "USD"}},
+      {"change": "transition", "to": "in_review"}
+    ]"#;
+    let changes_file = d.write("changes.json", changes);
+    d.ok(&[
+        "--as",
+        "Priya",
+        "review",
+        "change",
+        FIRST_KEY,
+        &changes_file,
+    ]);
+    let approve = d.run_with_input(
+        &["--as", "Boss", "review", "change", FIRST_KEY, "-"],
+        Some(r#"{"change": "transition", "to": "approved"}"#),
+    );
+    assert_eq!(approve.code, 5, "{}", approve.stderr);
+    assert!(
+        approve.stderr.contains("at least one lesson"),
+        "{}",
+        approve.stderr
+    );
+    let bad = d.run_with_input(&["review", "change", FIRST_KEY, "-"], Some(r#"{"change": "add_item", "item": {"section": "financial", "category": "legal", "amount": "12.345", "currency": "EUR"}}"#));
+    assert_eq!(bad.code, 3, "{}", bad.stderr);
+    assert!(bad.stderr.contains("amount"), "{}", bad.stderr);
+    let review = d.json(&["review", "show", FIRST_KEY, "--json"]);
+    assert_eq!(review["status"], "in_review");
+    assert_eq!(review["history"][0]["by"], "Priya");
+    assert!(
+        d.ok(&["review", "show", FIRST_KEY])
+            .contains("MFA exemption without expiry")
+    );
+
+    let total = d.json(&["review", "total", FIRST_KEY, "--json"]);
+    assert_eq!(total["amount"], Value::Null);
+    d.fails(
+        3,
+        &[
+            "rate",
+            "add",
+            "USD",
+            "EUR",
+            "0",
+            "--date",
+            "2026-10-01",
+            "--source",
+            "ECB",
+        ],
+    );
+    d.fails(
+        3,
+        &[
+            "rate",
+            "add",
+            "USD",
+            "EUX",
+            "0.9",
+            "--date",
+            "2026-10-01",
+            "--source",
+            "ECB",
+        ],
+    );
+    d.ok(&[
+        "rate",
+        "add",
+        "USD",
+        "EUR",
+        "0.9",
+        "--date",
+        "2026-10-01",
+        "--source",
+        "ECB",
+    ]);
+    d.fails(
+        5,
+        &[
+            "rate",
+            "add",
+            "USD",
+            "EUR",
+            "0.9",
+            "--date",
+            "2026-10-01",
+            "--source",
+            "ECB",
+        ],
+    );
+    let total = d.json(&["review", "total", FIRST_KEY, "--json"]);
+    assert_eq!(total["amount"]["amount"], "1080.00");
+    let rates = d.json(&["rate", "list", "--json"]);
+    let id = rates[0]["id"].as_str().unwrap().to_owned();
+    d.ok(&["rate", "delete", &id]);
+    d.fails(4, &["rate", "delete", &id]);
+    let usd = d.json(&[
+        "--reporting-currency",
+        "USD",
+        "review",
+        "total",
+        FIRST_KEY,
+        "--json",
+    ]);
+    assert_eq!(usd["amount"]["amount"], "1200.00");
+}
+
+#[test]
+fn reports_are_written_as_markdown_and_html_for_the_demo() {
+    let d = Debrief::sqlite();
+    d.ok(&["demo"]);
+    let md = d.ok(&["report", FIRST_KEY, "--kind", "pir", "--format", "md"]);
+    assert!(md.contains("Ransomware encrypted the Lyon file servers"), "{md}");
+    assert!(md.contains("201,057.80 EUR"), "the total in the reporting currency");
+    let out = d.path("exec.html");
+    d.ok(&["report", FIRST_KEY, "--kind", "executive", "--format", "html", "--zone", "Europe/Paris", "--output", &out.display().to_string()]);
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..60]);
+    d.fails(3, &["report", FIRST_KEY, "--kind", "novel"]);
+    d.fails(3, &["report", FIRST_KEY, "--format", "pdf"]);
+    d.fails(4, &["report", "INC-2026-0999"]);
+}

@@ -49,6 +49,7 @@ pub fn routes() -> Router<App> {
             "/incidents/{key}/review/impact-total",
             get(review::impact_total),
         )
+        .route("/incidents/{key}/report", get(crate::reports::api_report))
         .route(
             "/exchange-rates",
             get(review::list_rates).post(review::add_rate),
@@ -74,7 +75,8 @@ pub fn routes() -> Router<App> {
         list_incidents, create_incident, get_incident, update_incident, set_timestamp,
         list_events, add_event, import_timeline, export_bundle, import_bundle,
         review::get_review, review::open_review, review::change_review,
-        review::list_rates, review::add_rate, review::delete_rate, review::impact_total
+        review::list_rates, review::add_rate, review::delete_rate, review::impact_total,
+        crate::reports::api_report
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,

@@ -4,6 +4,7 @@
 
 mod bundle;
 mod incident;
+mod review;
 mod server;
 mod timeline;
 
@@ -16,7 +17,7 @@ use debrief_core::{FieldError, FieldErrors};
 use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
-use crate::cli::{Cli, Command, IncidentCommand, TimelineCommand};
+use crate::cli::{Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TimelineCommand};
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -30,7 +31,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(now) => Arc::new(FixedClock(now)),
         None => Arc::new(SystemClock),
     };
-    let app = App::new(Arc::new(store.clone()), clock, Settings::default());
+    let settings = Settings {
+        reporting_currency: debrief_core::Currency::from_code(&cli.reporting_currency)
+            .map_err(|e| anyhow::Error::new(invalid("reporting_currency", e.to_string())))?,
+        ..Settings::default()
+    };
+    let actor = cli
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "anonymous".into());
+    let app = App::new(Arc::new(store.clone()), clock, settings);
     let result = match cli.command {
         Command::Serve(args) => server::serve(app, args).await,
         Command::Demo => bundle::demo(&app).await,
@@ -48,6 +60,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             TimelineCommand::Import(args) => timeline::import(&app, args).await,
         },
         Command::Export(args) => bundle::export(&app, args).await,
+        Command::Review(c) => match c {
+            ReviewCommand::Show(args) => review::show(&app, args).await,
+            ReviewCommand::Open(args) => review::open(&app, args, &actor).await,
+            ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
+            ReviewCommand::Total(args) => review::total(&app, args).await,
+        },
+        Command::Report(args) => review::report(&app, args).await,
+        Command::Rate(c) => match c {
+            RateCommand::Add(args) => review::rate_add(&app, args).await,
+            RateCommand::List(args) => review::rate_list(&app, args).await,
+            RateCommand::Delete(args) => review::rate_delete(&app, args).await,
+        },
         Command::Import(args) => bundle::import(&app, args).await,
     };
     // Closing lets SQLite checkpoint its write-ahead log before the process ends.

@@ -1,0 +1,260 @@
+//! `debrief review …` and `debrief rate …`: the post-incident review and the
+//! exchange rates its totals use.
+
+use std::io::Read;
+
+use debrief_app::App;
+use debrief_core::review::{Review, ReviewChange};
+
+use super::{invalid, open_input, parse_zone};
+use crate::cli::ReportArgs;
+use crate::cli::{
+    RateAddArgs, RateDeleteArgs, RateListArgs, ReviewChangeArgs, ReviewKeyArgs, ReviewShowArgs,
+};
+use crate::output;
+
+pub async fn show(app: &App, args: ReviewShowArgs) -> anyhow::Result<()> {
+    let (incident, review) = app.review(&args.key).await?;
+    let Some(review) = review else {
+        return Err(debrief_app::AppError::NotFound(format!(
+            "{} has no review yet; open it with `debrief review open {}`",
+            incident.key, incident.key
+        ))
+        .into());
+    };
+    if args.json {
+        output::print(&output::to_json(&review))?;
+    } else {
+        output::print(&review_sheet(&incident.key.to_string(), &review))?;
+    }
+    Ok(())
+}
+
+pub async fn open(app: &App, args: ReviewKeyArgs, actor: &str) -> anyhow::Result<()> {
+    let review = app.open_review(&args.key, actor).await?;
+    output::print(&format!(
+        "opened the review of {} ({} questions in the template)\n",
+        args.key,
+        review.template.questions.len()
+    ))?;
+    Ok(())
+}
+
+pub async fn change(app: &App, args: ReviewChangeArgs, actor: &str) -> anyhow::Result<()> {
+    let mut text = String::new();
+    open_input(&args.file)?
+        .read_to_string(&mut text)
+        .map_err(|e| invalid("file", format!("cannot read `{}`: {e}", args.file)))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid("file", format!("not JSON: {e}")))?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        one => vec![one],
+    };
+    let mut changes = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let change: ReviewChange = serde_json::from_value(item)
+            .map_err(|e| invalid(&format!("changes[{i}]"), e.to_string()))?;
+        changes.push(change);
+    }
+    let mut last = None;
+    for change in changes {
+        last = Some(app.change_review(&args.key, change, actor).await?);
+    }
+    match (last, args.json) {
+        (Some(review), true) => output::print(&output::to_json(&review))?,
+        (Some(review), false) => output::print(&format!(
+            "{}: review {} (version {})\n",
+            args.key,
+            review.status.label().to_lowercase(),
+            review.version
+        ))?,
+        (None, _) => output::print("no changes given\n")?,
+    }
+    Ok(())
+}
+
+pub async fn total(app: &App, args: ReviewShowArgs) -> anyhow::Result<()> {
+    let total = app.impact_total(&args.key).await?;
+    if args.json {
+        let mut value = serde_json::to_value(&total)?;
+        value["describe"] = serde_json::json!(total.describe());
+        output::print(&output::to_json(&value))?;
+    } else {
+        output::print(&(total.describe().join("\n") + "\n"))?;
+    }
+    if !total.is_complete() {
+        // Not an error of the command, but scripts should notice.
+        eprintln!(
+            "note: the total is incomplete; record the missing rates with `debrief rate add`"
+        );
+    }
+    Ok(())
+}
+
+pub async fn rate_add(app: &App, args: RateAddArgs) -> anyhow::Result<()> {
+    let (id, rate) = app
+        .add_rate(&args.from, &args.to, &args.rate, &args.date, &args.source)
+        .await?;
+    output::print(&format!("recorded {rate} (id {id})\n"))?;
+    Ok(())
+}
+
+pub async fn rate_list(app: &App, args: RateListArgs) -> anyhow::Result<()> {
+    let rates = app.rates().await?;
+    if args.json {
+        let list: Vec<serde_json::Value> = rates
+            .iter()
+            .map(|(id, r)| {
+                serde_json::json!({
+                    "id": id.to_string(), "from": r.from().code(), "to": r.to().code(),
+                    "rate": r.rate().normalize().to_string(), "date": r.date().to_string(), "source": r.source(),
+                })
+            })
+            .collect();
+        output::print(&output::to_json(&list))?;
+    } else {
+        let rows: Vec<Vec<String>> = rates
+            .iter()
+            .map(|(id, r)| {
+                vec![
+                    format!("{}→{}", r.from().code(), r.to().code()),
+                    r.rate().normalize().to_string(),
+                    r.date().to_string(),
+                    r.source().to_owned(),
+                    id.to_string(),
+                ]
+            })
+            .collect();
+        output::print(&output::table(
+            &["PAIR", "RATE", "FROM", "SOURCE", "ID"],
+            &rows,
+        ))?;
+    }
+    Ok(())
+}
+
+pub async fn rate_delete(app: &App, args: RateDeleteArgs) -> anyhow::Result<()> {
+    let id = uuid::Uuid::parse_str(args.id.trim())
+        .map_err(|_| debrief_app::AppError::NotFound(format!("no exchange rate {}", args.id)))?;
+    app.delete_rate(id).await?;
+    output::print(&format!("deleted exchange rate {id}\n"))?;
+    Ok(())
+}
+
+/// The review as text for a terminal.
+fn review_sheet(key: &str, r: &Review) -> String {
+    let mut out = format!(
+        "{key} review: {} (version {})\n",
+        r.status.label(),
+        r.version
+    );
+    if let Some(s) = &r.sign_off {
+        out.push_str(&format!("  approved by {} at {}\n", s.by, s.at));
+    }
+    let section = |out: &mut String, title: &str, lines: Vec<String>| {
+        out.push_str(&format!("\n{title}\n"));
+        if lines.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        for l in lines {
+            out.push_str(&format!("  - {l}\n"));
+        }
+    };
+    out.push_str(&format!(
+        "\nSummary\n  {}\n",
+        if r.summary.text.is_empty() {
+            "(none)"
+        } else {
+            &r.summary.text
+        }
+    ));
+    section(
+        &mut out,
+        "Causes",
+        r.causes
+            .iter()
+            .map(|c| {
+                format!(
+                    "[{}, {}] {}",
+                    c.kind.label(),
+                    c.category.label(),
+                    c.statement
+                )
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Assessments",
+        r.assessments
+            .iter()
+            .map(|a| format!("{}: {}/5", a.phase.label(), a.rating))
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Gaps",
+        r.gaps
+            .iter()
+            .map(|g| {
+                format!(
+                    "[{}, {}] {}",
+                    g.area.label(),
+                    g.severity.label(),
+                    g.description
+                )
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Lessons",
+        r.lessons.iter().map(|l| l.statement.clone()).collect(),
+    );
+    section(
+        &mut out,
+        "Recommendations",
+        r.recommendations.iter().map(|x| x.text.clone()).collect(),
+    );
+    section(
+        &mut out,
+        "Costs",
+        r.impact
+            .financial
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} — {} ({})",
+                    f.amount,
+                    f.category.label(),
+                    f.certainty.label().to_lowercase()
+                )
+            })
+            .collect(),
+    );
+    let missing = r.missing_for_approval();
+    if !missing.is_empty() && r.status != debrief_core::review::ReviewStatus::Approved {
+        out.push_str(&format!(
+            "\nBefore approval the review needs {}.\n",
+            missing.join(", ")
+        ));
+    }
+    out
+}
+
+pub async fn report(app: &App, args: ReportArgs) -> anyhow::Result<()> {
+    let kind = args.kind.parse().map_err(|m: String| invalid("kind", m))?;
+    let format = args
+        .format
+        .parse()
+        .map_err(|m: String| invalid("format", m))?;
+    let zone = parse_zone(args.zone.as_deref())?.unwrap_or(jiff::tz::TimeZone::UTC);
+    let body = app.report(&args.key, kind, format, &zone).await?;
+    match args.output {
+        Some(path) => std::fs::write(&path, body)
+            .map_err(|e| invalid("output", format!("cannot write {}: {e}", path.display())))?,
+        None => output::print(&body)?,
+    }
+    Ok(())
+}
