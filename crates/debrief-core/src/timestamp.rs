@@ -326,6 +326,12 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// An instant in UTC for machines that accept at most milliseconds (HTML's
+/// `<time datetime>`): `2026-11-26T19:57:28.993Z`.
+pub fn machine_instant(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 /// `Z` for UTC, `+HH:MM` otherwise.
 pub fn format_offset(seconds: i32) -> String {
     if seconds == 0 {
@@ -531,6 +537,14 @@ mod tests {
         assert!(!day.definitely_before(same_day));
         assert!(!same_day.definitely_before(day));
         assert!(p("2019-07-01").definitely_before(same_day));
+    }
+
+    #[test]
+    fn machine_instants_carry_at_most_milliseconds() {
+        let t: jiff::Timestamp = "2026-11-26T19:57:28.993521774Z".parse().unwrap();
+        assert_eq!(machine_instant(t), "2026-11-26T19:57:28.993Z");
+        let whole: jiff::Timestamp = "2026-11-26T19:57:28Z".parse().unwrap();
+        assert_eq!(machine_instant(whole), "2026-11-26T19:57:28.000Z");
     }
 
     #[test]

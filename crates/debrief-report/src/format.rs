@@ -45,7 +45,7 @@ pub(crate) fn timestamp(t: Timestamp, zone: &TimeZone) -> TimeText {
     TimeText {
         text: format!("{} {clock} {abbr}", zoned.strftime("%-d %b %Y")),
         short: format!("{} {clock} {abbr}", zoned.strftime("%-d %b")),
-        datetime: t.instant().to_string(),
+        datetime: debrief_core::timestamp::machine_instant(t.instant()),
         title,
     }
 }
@@ -58,7 +58,7 @@ pub(crate) fn recorded(t: jiff::Timestamp, zone: &TimeZone) -> TimeText {
     TimeText {
         text: format!("{} {abbr}", zoned.strftime("%-d %b %Y %H:%M")),
         short: format!("{} {abbr}", zoned.strftime("%-d %b %H:%M")),
-        datetime: t.to_string(),
+        datetime: debrief_core::timestamp::machine_instant(t),
         title: format!("{t}"),
     }
 }
