@@ -13,6 +13,7 @@ mod line_limit;
 pub mod report;
 pub mod review;
 pub mod settings;
+pub mod templates;
 pub mod timeline;
 
 use std::sync::Arc;

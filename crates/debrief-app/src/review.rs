@@ -7,7 +7,7 @@
 //! domain reports the conflict.
 
 use debrief_core::Incident;
-use debrief_core::review::{QuestionTemplate, Review, ReviewChange, ReviewError};
+use debrief_core::review::{Review, ReviewChange, ReviewError};
 use debrief_store::StoreError;
 
 use crate::{App, AppError};
@@ -32,13 +32,22 @@ impl From<ReviewError> for AppError {
 impl App {
     /// Opens the review of `key` with the default question template.
     pub async fn open_review(&self, key: &str, by: &str) -> Result<Review, AppError> {
+        self.open_review_with(key, by, None).await
+    }
+
+    /// Opens the review of `key` answering the named template (the default
+    /// one when `None`).
+    pub async fn open_review_with(
+        &self,
+        key: &str,
+        by: &str,
+        template: Option<&str>,
+    ) -> Result<Review, AppError> {
         let incident = self.incident(key).await?;
-        let review = Review::open(
-            incident.id,
-            QuestionTemplate::nist_default(),
-            by,
-            self.now(),
-        );
+        let (template, _) = self
+            .template(template.unwrap_or(crate::templates::DEFAULT_TEMPLATE))
+            .await?;
+        let review = Review::open(incident.id, template, by, self.now());
         match self.store().save_review(&review, None, self.now()).await {
             Ok(()) => Ok(review),
             Err(StoreError::Duplicate { .. }) => Err(AppError::Conflict {
@@ -70,15 +79,10 @@ impl App {
                     let v = r.version;
                     (r, Some(v))
                 }
-                None => (
-                    Review::open(
-                        incident.id,
-                        QuestionTemplate::nist_default(),
-                        by,
-                        self.now(),
-                    ),
-                    None,
-                ),
+                None => {
+                    let (template, _) = self.template(crate::templates::DEFAULT_TEMPLATE).await?;
+                    (Review::open(incident.id, template, by, self.now()), None)
+                }
             };
             review.apply(change.clone(), by, self.now())?;
             match self

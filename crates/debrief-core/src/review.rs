@@ -259,6 +259,87 @@ impl QuestionTemplate {
     }
 }
 
+impl QuestionTemplate {
+    /// Builds an edited template from its id, name and question texts (one
+    /// per entry, blank ones dropped). Questions whose text did not change
+    /// keep their ids.
+    pub fn from_texts(
+        id: &str,
+        name: &str,
+        texts: &[String],
+        previous: Option<&QuestionTemplate>,
+    ) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let id = id.trim();
+        if id.is_empty()
+            || id.len() > 40
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            e.push(
+                "id",
+                "use 1–40 lower-case letters, digits and hyphens, e.g. `major-incident`",
+            );
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            e.push("name", "give the template a name");
+        } else if name.chars().count() > 100 {
+            e.push("name", "at most 100 characters");
+        }
+        let texts: Vec<&str> = texts
+            .iter()
+            .flat_map(|t| t.lines())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        if texts.is_empty() {
+            e.push("questions", "a template needs at least one question");
+        } else if texts.len() > 50 {
+            e.push("questions", "at most 50 questions");
+        }
+        if let Some(long) = texts.iter().find(|t| t.chars().count() > 500) {
+            e.push(
+                "questions",
+                format!(
+                    "at most 500 characters per question (\"{}…\")",
+                    long.chars().take(40).collect::<String>()
+                ),
+            );
+        }
+        let mut questions: Vec<Question> = Vec::new();
+        for text in &texts {
+            let kept = previous
+                .and_then(|p| p.questions.iter().find(|q| q.text == *text))
+                .map(|q| q.id.clone());
+            let id = kept.unwrap_or_else(|| {
+                let mut n = questions.len() + 1;
+                loop {
+                    let candidate = format!("q{n}");
+                    let taken = questions.iter().any(|q| q.id == candidate)
+                        || previous.is_some_and(|p| p.questions.iter().any(|q| q.id == candidate));
+                    if !taken {
+                        break candidate;
+                    }
+                    n += 1;
+                }
+            });
+            if !questions.iter().any(|q| q.text == *text) {
+                questions.push(Question {
+                    id,
+                    text: (*text).to_owned(),
+                });
+            }
+        }
+        e.into_result(Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            questions,
+        })
+    }
+}
+
 /// An answer to one template question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
@@ -1271,6 +1352,21 @@ mod tests {
             at(),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn an_edited_template_keeps_the_ids_of_unchanged_questions() {
+        let nist = QuestionTemplate::nist_default();
+        let mut texts: Vec<String> = nist.questions.iter().map(|q| q.text.clone()).collect();
+        texts.remove(5);
+        texts.push("Which customers must hear from us, and when?".into());
+        let edited = QuestionTemplate::from_texts(&nist.id, "Ours", &texts, Some(&nist)).unwrap();
+        assert_eq!(edited.questions[0].id, "what_happened");
+        assert_eq!(edited.questions.len(), 11);
+        assert_eq!(edited.questions[10].id, "q11");
+        let bad = QuestionTemplate::from_texts("Bad Id", " ", &[], None).unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id", "name", "questions"]);
     }
 
     #[test]

@@ -254,6 +254,17 @@ pub trait Store: Send + Sync {
     async fn rates(&self) -> Result<Vec<StoredRate>, StoreError>;
     async fn delete_rate(&self, id: Uuid) -> Result<(), StoreError>;
 
+    /// The stored question templates, by id.
+    async fn templates(&self) -> Result<Vec<StoredTemplate>, StoreError>;
+    /// Writes a template: new when `expected_version` is `None`, else only
+    /// over that version.
+    async fn save_template(
+        &self,
+        template: &StoredTemplate,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError>;
+
     /// Starts a transaction; nothing it writes is visible or kept until
     /// [`StoreTx::commit`]. Dropping it rolls back.
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
@@ -281,6 +292,13 @@ pub trait StoreTx: Send {
     /// Records a rate unless one exists for the pair and date (then false).
     async fn add_rate_if_new(&mut self, rate: &StoredRate) -> Result<bool, StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// A question template with its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTemplate {
+    pub template: debrief_core::review::QuestionTemplate,
+    pub version: i64,
 }
 
 /// An exchange rate as recorded: the values are kept as text so the store

@@ -15,6 +15,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 use uuid::Uuid;
 
+use crate::StoredTemplate;
 use crate::codec::{
     EVENT_COLUMN_COUNT, EVENT_COLUMNS, INCIDENT_COLUMNS, event_from_row, incident_from_row,
     list_to_json, micros,
@@ -757,6 +758,85 @@ impl Store for SqlStore {
             return Err(StoreError::NotFound {
                 entity: "exchange rate",
                 id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn templates(&self) -> Result<Vec<StoredTemplate>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, questions, version FROM question_templates ORDER BY id")
+                .fetch_all(&mut *self.conn().await?)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let questions: String = r.try_get("questions")?;
+                Ok(StoredTemplate {
+                    template: debrief_core::review::QuestionTemplate {
+                        id: r.try_get("id")?,
+                        name: r.try_get("name")?,
+                        questions: serde_json::from_str(&questions)
+                            .map_err(|e| StoreError::Corrupt(format!("template questions: {e}")))?,
+                    },
+                    version: r.try_get("version")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_template(
+        &self,
+        t: &StoredTemplate,
+        expected_version: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        let questions = serde_json::to_string(&t.template.questions)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id = t.template.id.clone();
+        let mut conn = self.conn().await?;
+        let result = match expected_version {
+            None => sqlx::query(
+                "INSERT INTO question_templates (id, name, questions, version, updated_us) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.clone())
+            .bind(t.template.name.clone())
+            .bind(questions)
+            .bind(t.version)
+            .bind(micros(now))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| duplicate_or(e, |_| format!("template `{id}` was just created by someone else")))?,
+            Some(v) => {
+                sqlx::query(
+                    "UPDATE question_templates SET name = $1, questions = $2, version = $3, updated_us = $4 \
+                     WHERE id = $5 AND version = $6",
+                )
+                .bind(t.template.name.clone())
+                .bind(questions)
+                .bind(t.version)
+                .bind(micros(now))
+                .bind(id.clone())
+                .bind(v)
+                .execute(&mut *conn)
+                .await?
+            }
+        };
+        if result.rows_affected() == 0 {
+            let row = sqlx::query("SELECT version FROM question_templates WHERE id = $1")
+                .bind(id.clone())
+                .fetch_optional(&mut *conn)
+                .await?;
+            return Err(match row {
+                None => StoreError::NotFound {
+                    entity: "question template",
+                    id,
+                },
+                Some(r) => StoreError::Conflict {
+                    entity: "question template",
+                    id,
+                    expected: expected_version.unwrap_or(0),
+                    actual: r.try_get("version")?,
+                },
             });
         }
         Ok(())

@@ -113,6 +113,9 @@ pub enum Command {
     Review(ReviewCommand),
     /// The post-incident report or executive summary, as Markdown or HTML.
     Report(ReportArgs),
+    /// Question templates for reviews (data the organisation edits).
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Exchange rates the organisation records (debrief never fetches rates).
     #[command(subcommand)]
     Rate(RateCommand),
@@ -427,8 +430,8 @@ pub struct ImportTimelineArgs {
 pub enum ReviewCommand {
     /// Show the review of an incident.
     Show(ReviewShowArgs),
-    /// Open the review with the default question template (NIST SP 800-61r2).
-    Open(ReviewKeyArgs),
+    /// Open the review with a question template (default: NIST SP 800-61r2).
+    Open(ReviewOpenArgs),
     /// Apply changes given as JSON (one object or an array), the same shape
     /// as `POST /api/v1/incidents/KEY/review/changes`, e.g.
     /// {"change":"transition","to":"in_review"}.
@@ -438,9 +441,34 @@ pub enum ReviewCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ReviewKeyArgs {
+pub struct ReviewOpenArgs {
     /// The incident key, e.g. INC-2026-0042.
     pub key: String,
+    /// The question template's id (see `debrief template list`).
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the question templates.
+    List(RateListArgs),
+    /// Create or edit a template: its questions, one per --question, in order.
+    Set(TemplateSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateSetArgs {
+    /// The template id: lower-case letters, digits and hyphens.
+    pub id: String,
+    #[arg(long)]
+    pub name: String,
+    /// A question; repeat for each, in order.
+    #[arg(long = "question", required = true)]
+    pub questions: Vec<String>,
+    /// The version you read (0 to create or to replace the built-in).
+    #[arg(long, default_value_t = 0)]
+    pub version: i64,
 }
 
 #[derive(Debug, Args)]

@@ -1040,13 +1040,88 @@ fn reports_are_written_as_markdown_and_html_for_the_demo() {
     let d = Debrief::sqlite();
     d.ok(&["demo"]);
     let md = d.ok(&["report", FIRST_KEY, "--kind", "pir", "--format", "md"]);
-    assert!(md.contains("Ransomware encrypted the Lyon file servers"), "{md}");
-    assert!(md.contains("201,057.80 EUR"), "the total in the reporting currency");
+    assert!(
+        md.contains("Ransomware encrypted the Lyon file servers"),
+        "{md}"
+    );
+    assert!(
+        md.contains("201,057.80 EUR"),
+        "the total in the reporting currency"
+    );
     let out = d.path("exec.html");
-    d.ok(&["report", FIRST_KEY, "--kind", "executive", "--format", "html", "--zone", "Europe/Paris", "--output", &out.display().to_string()]);
+    d.ok(&[
+        "report",
+        FIRST_KEY,
+        "--kind",
+        "executive",
+        "--format",
+        "html",
+        "--zone",
+        "Europe/Paris",
+        "--output",
+        &out.display().to_string(),
+    ]);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..60]);
     d.fails(3, &["report", FIRST_KEY, "--kind", "novel"]);
     d.fails(3, &["report", FIRST_KEY, "--format", "pdf"]);
     d.fails(4, &["report", "INC-2026-0999"]);
+}
+
+#[test]
+fn a_review_can_be_opened_with_a_template_the_organisation_wrote() {
+    let d = Debrief::sqlite();
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Lost laptop",
+        "--category",
+        "physical",
+        "--severity",
+        "low",
+    ]);
+    d.ok(&[
+        "template",
+        "set",
+        "short",
+        "--name",
+        "Short review",
+        "--question",
+        "What surprised us?",
+        "--question",
+        "What do we change?",
+    ]);
+    d.fails(
+        5,
+        &[
+            "template",
+            "set",
+            "short",
+            "--name",
+            "Short review",
+            "--question",
+            "Again?",
+        ],
+    );
+    d.fails(
+        3,
+        &[
+            "template",
+            "set",
+            "Bad Id",
+            "--name",
+            "x",
+            "--question",
+            "q",
+        ],
+    );
+    let templates = d.json(&["template", "list", "--json"]);
+    assert_eq!(templates.as_array().unwrap().len(), 2);
+    d.ok(&["review", "open", FIRST_KEY, "--template", "short"]);
+    let review = d.json(&["review", "show", FIRST_KEY, "--json"]);
+    assert_eq!(
+        review["template"]["questions"][1]["text"],
+        "What do we change?"
+    );
 }

@@ -50,6 +50,8 @@ pub fn routes() -> Router<App> {
             get(review::impact_total),
         )
         .route("/incidents/{key}/report", get(crate::reports::api_report))
+        .route("/question-templates", get(review::list_templates))
+        .route("/question-templates/{id}", put(review::save_template))
         .route(
             "/exchange-rates",
             get(review::list_rates).post(review::add_rate),
@@ -76,12 +78,12 @@ pub fn routes() -> Router<App> {
         list_events, add_event, import_timeline, export_bundle, import_bundle,
         review::get_review, review::open_review, review::change_review,
         review::list_rates, review::add_rate, review::delete_rate, review::impact_total,
-        crate::reports::api_report
+        crate::reports::api_report, review::list_templates, review::save_template
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
         EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
-        review::RateDto
+        review::RateDto, review::TemplateDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),

@@ -53,15 +53,26 @@ pub async fn get_review(
 /// Open the review of an incident with the default question template
 /// (NIST SP 800-61r2's nine questions plus what went well and where we got lucky).
 #[utoipa::path(post, path = "/incidents/{key}/review", tag = "review",
-    params(("key" = String, Path), ("X-Debrief-Actor" = Option<String>, Header, description = "who does it (until accounts exist)")),
+    params(("key" = String, Path), ("template" = Option<String>, Query, description = "question template id; default nist-800-61r2"),
+           ("X-Debrief-Actor" = Option<String>, Header, description = "who does it (until accounts exist)")),
     responses((status = 201, description = "the new review", body = Object),
               (status = 409, body = Problem, content_type = "application/problem+json", description = "already open")))]
 pub async fn open_review(
     State(app): State<App>,
     Path(key): Path<String>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let review = app.open_review(&key, &actor(&headers)).await?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&q.unwrap_or_default()).unwrap_or_default();
+    let template = pairs
+        .iter()
+        .find(|(k, _)| k == "template")
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty());
+    let review = app
+        .open_review_with(&key, &actor(&headers), template)
+        .await?;
     Ok((StatusCode::CREATED, Json(review)).into_response())
 }
 
@@ -181,4 +192,76 @@ pub async fn impact_total(
     let mut body = serde_json::to_value(&total).map_err(|e| Problem::bad_request(e.to_string()))?;
     body["describe"] = serde_json::json!(total.describe());
     Ok(Json(body).into_response())
+}
+
+/// A question template (PRODUCT.md §4.9): data the organisation edits.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TemplateDto {
+    #[serde(default, skip_deserializing)]
+    pub id: String,
+    pub name: String,
+    /// The questions, in order. On input, plain strings.
+    #[schema(value_type = Vec<String>)]
+    pub questions: Vec<serde_json::Value>,
+    /// 0 for the built-in template; send the version you read when editing.
+    pub version: i64,
+}
+
+/// The question templates (the built-in NIST SP 800-61r2 one unless replaced).
+#[utoipa::path(get, path = "/question-templates", tag = "review", responses((status = 200, body = Vec<TemplateDto>)))]
+pub async fn list_templates(State(app): State<App>) -> Result<Json<Vec<TemplateDto>>, ApiError> {
+    Ok(Json(
+        app.templates()
+            .await?
+            .into_iter()
+            .map(|(t, version)| TemplateDto {
+                id: t.id,
+                name: t.name,
+                questions: t
+                    .questions
+                    .iter()
+                    .map(|q| serde_json::json!({"id": q.id, "text": q.text}))
+                    .collect(),
+                version,
+            })
+            .collect(),
+    ))
+}
+
+/// Create or edit a template. Reviews keep the template they were opened
+/// with, so editing never changes an existing review.
+#[utoipa::path(put, path = "/question-templates/{id}", tag = "review", params(("id" = String, Path)), request_body = TemplateDto,
+    responses((status = 200, body = TemplateDto),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn save_template(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<TemplateDto>,
+) -> Result<Json<TemplateDto>, ApiError> {
+    let texts: Vec<String> = input
+        .questions
+        .iter()
+        .map(|q| match q {
+            serde_json::Value::String(s) => s.clone(),
+            other => other
+                .get("text")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        })
+        .collect();
+    let t = app
+        .save_template(&id, &input.name, &texts, input.version)
+        .await?;
+    Ok(Json(TemplateDto {
+        id: t.id,
+        name: t.name,
+        questions: t
+            .questions
+            .iter()
+            .map(|q| serde_json::json!({"id": q.id, "text": q.text}))
+            .collect(),
+        version: input.version + 1,
+    }))
 }

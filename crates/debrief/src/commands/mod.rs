@@ -17,7 +17,9 @@ use debrief_core::{FieldError, FieldErrors};
 use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
-use crate::cli::{Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TimelineCommand};
+use crate::cli::{
+    Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
+};
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -67,6 +69,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ReviewCommand::Total(args) => review::total(&app, args).await,
         },
         Command::Report(args) => review::report(&app, args).await,
+        Command::Template(c) => match c {
+            TemplateCommand::List(args) => review::template_list(&app, args).await,
+            TemplateCommand::Set(args) => review::template_set(&app, args).await,
+        },
         Command::Rate(c) => match c {
             RateCommand::Add(args) => review::rate_add(&app, args).await,
             RateCommand::List(args) => review::rate_list(&app, args).await,

@@ -9,7 +9,8 @@ use debrief_core::review::{Review, ReviewChange};
 use super::{invalid, open_input, parse_zone};
 use crate::cli::ReportArgs;
 use crate::cli::{
-    RateAddArgs, RateDeleteArgs, RateListArgs, ReviewChangeArgs, ReviewKeyArgs, ReviewShowArgs,
+    RateAddArgs, RateDeleteArgs, RateListArgs, ReviewChangeArgs, ReviewOpenArgs, ReviewShowArgs,
+    TemplateSetArgs,
 };
 use crate::output;
 
@@ -30,8 +31,10 @@ pub async fn show(app: &App, args: ReviewShowArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn open(app: &App, args: ReviewKeyArgs, actor: &str) -> anyhow::Result<()> {
-    let review = app.open_review(&args.key, actor).await?;
+pub async fn open(app: &App, args: ReviewOpenArgs, actor: &str) -> anyhow::Result<()> {
+    let review = app
+        .open_review_with(&args.key, actor, args.template.as_deref())
+        .await?;
     output::print(&format!(
         "opened the review of {} ({} questions in the template)\n",
         args.key,
@@ -256,5 +259,39 @@ pub async fn report(app: &App, args: ReportArgs) -> anyhow::Result<()> {
             .map_err(|e| invalid("output", format!("cannot write {}: {e}", path.display())))?,
         None => output::print(&body)?,
     }
+    Ok(())
+}
+
+pub async fn template_list(app: &App, args: RateListArgs) -> anyhow::Result<()> {
+    let templates = app.templates().await?;
+    if args.json {
+        let list: Vec<serde_json::Value> = templates
+            .iter()
+            .map(|(t, v)| serde_json::json!({"id": t.id, "name": t.name, "questions": t.questions, "version": v}))
+            .collect();
+        output::print(&output::to_json(&list))?;
+    } else {
+        let mut out = String::new();
+        for (t, v) in &templates {
+            out.push_str(&format!("{} — {} (version {v})\n", t.id, t.name));
+            for (i, q) in t.questions.iter().enumerate() {
+                out.push_str(&format!("  {}. {}\n", i + 1, q.text));
+            }
+        }
+        output::print(&out)?;
+    }
+    Ok(())
+}
+
+pub async fn template_set(app: &App, args: TemplateSetArgs) -> anyhow::Result<()> {
+    let t = app
+        .save_template(&args.id, &args.name, &args.questions, args.version)
+        .await?;
+    output::print(&format!(
+        "saved template {} with {} questions (version {})\n",
+        t.id,
+        t.questions.len(),
+        args.version + 1
+    ))?;
     Ok(())
 }
