@@ -626,7 +626,13 @@ fn parse_enum<T: FromStr<Err = String>>(
     value: &str,
 ) -> Option<T> {
     if value.trim().is_empty() {
-        errors.push(field, format!("choose a {}", field.replace('_', " ")));
+        let what = field.replace('_', " ");
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        errors.push(field, format!("choose {article} {what}"));
         return None;
     }
     value.parse::<T>().map_err(|m| errors.push(field, m)).ok()

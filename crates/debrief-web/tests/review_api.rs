@@ -498,12 +498,30 @@ async fn question_templates_are_data_the_organisation_edits_and_reviews_keep_the
         let c = Client::new();
         for title in ["First", "Second"] {
             let incident = json!({"title": title, "category": "malware", "severity": "low"});
-            c.post(format!("{base}/api/v1/incidents")).json(&incident).send().await.unwrap();
+            c.post(format!("{base}/api/v1/incidents"))
+                .json(&incident)
+                .send()
+                .await
+                .unwrap();
         }
-        let templates: Value = c.get(format!("{base}/api/v1/question-templates")).send().await.unwrap().json().await.unwrap();
+        let templates: Value = c
+            .get(format!("{base}/api/v1/question-templates"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(templates[0]["id"], "nist-800-61r2");
         assert_eq!(templates[0]["version"], 0);
-        let first: Value = c.post(format!("{base}/api/v1/incidents/INC-2026-0001/review")).send().await.unwrap().json().await.unwrap();
+        let first: Value = c
+            .post(format!("{base}/api/v1/incidents/INC-2026-0001/review"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(first["template"]["questions"].as_array().unwrap().len(), 11);
 
         let url = format!("{base}/api/v1/question-templates/nist-800-61r2");
@@ -511,18 +529,67 @@ async fn question_templates_are_data_the_organisation_edits_and_reviews_keep_the
         let res = c.put(&url).json(&edit).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let saved: Value = res.json().await.unwrap();
-        assert_eq!(saved["questions"][0]["id"], "what_happened", "unchanged questions keep their ids");
-        assert_eq!(c.put(&url).json(&edit).send().await.unwrap().status(), StatusCode::CONFLICT, "stale version");
+        assert_eq!(
+            saved["questions"][0]["id"], "what_happened",
+            "unchanged questions keep their ids"
+        );
+        assert_eq!(
+            c.put(&url).json(&edit).send().await.unwrap().status(),
+            StatusCode::CONFLICT,
+            "stale version"
+        );
         let bad = json!({"name": "", "questions": [], "version": 1});
-        assert_eq!(c.put(&url).json(&bad).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            c.put(&url).json(&bad).send().await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
 
         let custom = json!({"name": "Short", "questions": ["What surprised us?"], "version": 0});
-        assert_eq!(c.put(format!("{base}/api/v1/question-templates/short")).json(&custom).send().await.unwrap().status(), StatusCode::OK);
-        let second: Value = c.post(format!("{base}/api/v1/incidents/INC-2026-0002/review?template=short")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(second["template"]["questions"][0]["text"], "What surprised us?");
-        let again: Value = c.get(format!("{base}/api/v1/incidents/INC-2026-0001/review")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(again["template"]["questions"].as_array().unwrap().len(), 11, "an open review keeps its template");
-        let missing = c.post(format!("{base}/api/v1/incidents/INC-2026-0002/review?template=nope")).send().await.unwrap();
-        assert!(missing.status() == StatusCode::NOT_FOUND || missing.status() == StatusCode::CONFLICT);
+        assert_eq!(
+            c.put(format!("{base}/api/v1/question-templates/short"))
+                .json(&custom)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let second: Value = c
+            .post(format!(
+                "{base}/api/v1/incidents/INC-2026-0002/review?template=short"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            second["template"]["questions"][0]["text"],
+            "What surprised us?"
+        );
+        let again: Value = c
+            .get(format!("{base}/api/v1/incidents/INC-2026-0001/review"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            again["template"]["questions"].as_array().unwrap().len(),
+            11,
+            "an open review keeps its template"
+        );
+        let missing = c
+            .post(format!(
+                "{base}/api/v1/incidents/INC-2026-0002/review?template=nope"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            missing.status() == StatusCode::NOT_FOUND || missing.status() == StatusCode::CONFLICT
+        );
     }
 }

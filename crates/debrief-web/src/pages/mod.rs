@@ -2,6 +2,9 @@
 //! a form POST answered with a redirect (or the same page with the errors
 //! beside the fields), and every filter lives in the URL.
 
+mod form;
+mod review;
+mod settings;
 mod view;
 
 use askama::Template;
@@ -40,6 +43,9 @@ pub fn routes() -> Router<App> {
         )
         .route("/incidents/{key}/lifecycle", post(set_time_from_event))
         .route("/preferences/zone", post(set_zone))
+        .route("/preferences/name", post(set_name))
+        .merge(review::routes())
+        .merge(settings::routes())
         .fallback(not_found)
 }
 
@@ -49,6 +55,8 @@ struct Layout {
     nav: &'static str,
     zone_name: String,
     zones: Vec<Choice>,
+    /// The name changes are recorded under (footer form), if given.
+    editor: Option<String>,
     back: String,
     css: &'static str,
     js: &'static str,
@@ -80,6 +88,7 @@ impl Layout {
             nav,
             zone_name: viewer.zone_name.clone(),
             zones,
+            editor: viewer.name.clone(),
             back: back.into(),
             css: CSS_PATH,
             js: JS_PATH,
@@ -351,6 +360,14 @@ impl FormValues {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
+    }
+    /// Every value of a repeated field (checkboxes, hidden lists).
+    fn all(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
@@ -1114,6 +1131,15 @@ async fn set_time_from_event(
 
 // ----- preferences ---------------------------------------------------------
 
+/// Where a preference form returns to: only local paths, never another host.
+fn local_back(back: String) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/".into()
+    }
+}
+
 async fn set_zone(Form(fields): Form<Vec<(String, String)>>) -> Response {
     let get = |n: &str| {
         fields
@@ -1123,19 +1149,39 @@ async fn set_zone(Form(fields): Form<Vec<(String, String)>>) -> Response {
             .unwrap_or_default()
     };
     let zone = get("zone");
-    let back = get("back");
-    // Only local paths: never redirect to another host.
-    let back = if back.starts_with('/') && !back.starts_with("//") {
-        back
-    } else {
-        "/".into()
-    };
+    let back = local_back(get("back"));
     let mut res = Redirect::to(&back).into_response();
     if jiff::tz::TimeZone::get(&zone).is_ok() {
         let cookie = format!("tz={zone}; Path=/; Max-Age=31536000; SameSite=Lax");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().insert(header::SET_COOKIE, v);
         }
+    }
+    res
+}
+
+/// "Your name" in the footer: until accounts exist, the name changes are
+/// recorded under (cookie `name`, at most 80 characters). An empty name
+/// forgets it.
+async fn set_name(Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let get = |n: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let back = local_back(get("back"));
+    let mut res = Redirect::to(&back).into_response();
+    let cookie = match view::clean_name(&get("name")) {
+        Some(name) => format!(
+            "name={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            view::cookie_encode(&name)
+        ),
+        None => "name=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly".to_owned(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
 }

@@ -7,31 +7,100 @@ use axum::http::request::Parts;
 use debrief_core::{Precision, Severity, Status, Timestamp};
 use jiff::tz::TimeZone;
 
-/// Who is looking: their time zone (cookie `tz`, else the organisation's).
+/// Who is looking: their time zone (cookie `tz`, else the organisation's)
+/// and, until accounts exist, the name they gave (cookie `name`).
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub zone: TimeZone,
     pub zone_name: String,
+    pub name: Option<String>,
+}
+
+/// The longest name the footer's "Your name" form keeps.
+pub const NAME_MAX: usize = 80;
+
+impl Viewer {
+    /// Who a change is recorded as: the name they gave, else "anonymous".
+    pub fn actor(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "anonymous".into())
+    }
+}
+
+/// Percent-encodes a cookie value (everything but letters, digits and `-._~`).
+pub fn cookie_encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Reverses [`cookie_encode`]; `None` when the bytes are not UTF-8.
+pub fn cookie_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A name as the footer form keeps it: runs of spaces and control
+/// characters become one space, at most [`NAME_MAX`] characters; `None`
+/// when nothing is left.
+pub fn clean_name(raw: &str) -> Option<String> {
+    let spaced: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let name: String = spaced
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(NAME_MAX)
+        .collect();
+    let name = name.trim_end().to_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_cookie = parts
+        let cookies: Vec<&str> = parts
             .headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix("tz="))
+            .map(str::trim)
+            .collect();
+        let from_cookie = cookies
+            .iter()
+            .filter_map(|c| c.strip_prefix("tz="))
             .map(|v| v.replace("%2F", "/").replace("%2f", "/"))
             .find_map(|name| TimeZone::get(&name).ok().map(|z| (z, name)));
-        Ok(match from_cookie {
-            Some((zone, zone_name)) => Viewer { zone, zone_name },
-            None => Viewer {
-                zone: TimeZone::UTC,
-                zone_name: "UTC".into(),
-            },
+        let name = cookies
+            .iter()
+            .filter_map(|c| c.strip_prefix("name="))
+            .find_map(|v| cookie_decode(v).as_deref().and_then(clean_name));
+        let (zone, zone_name) = from_cookie.unwrap_or((TimeZone::UTC, "UTC".into()));
+        Ok(Viewer {
+            zone,
+            zone_name,
+            name,
         })
     }
 }
@@ -77,7 +146,7 @@ impl TimeView {
         };
         Self {
             text: format!("{} {clock} {abbr}", zoned.strftime("%-d %b %Y")),
-            datetime: t.instant().to_string(),
+            datetime: debrief_core::timestamp::machine_instant(t.instant()),
             title,
             day,
             clock: format!("{clock} {abbr}"),
@@ -160,3 +229,33 @@ pub const COMMON_ZONES: &[&str] = &[
     "America/Denver",
     "America/Los_Angeles",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_survive_the_cookie_and_are_cleaned() {
+        for name in ["Priya Shah", "Zoë Ø'Brien; admin=1", "李 雷", "a%b"] {
+            let encoded = cookie_encode(name);
+            assert!(
+                encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+                "{encoded}"
+            );
+            assert_eq!(cookie_decode(&encoded).as_deref(), Some(name));
+        }
+        assert_eq!(cookie_decode("%FF%FE"), None);
+        assert_eq!(cookie_decode("50%"), Some("50%".into()));
+        assert_eq!(
+            clean_name("  Sam\tOkafor \n").as_deref(),
+            Some("Sam Okafor")
+        );
+        assert_eq!(clean_name("   "), None);
+        assert_eq!(
+            clean_name(&"é".repeat(100)).unwrap().chars().count(),
+            NAME_MAX
+        );
+    }
+}
