@@ -45,3 +45,27 @@ test("the reports are valid, accessible, print to PDF and download as Markdown",
   assert.match(await md.text(), /^# /m);
   await context.close();
 });
+
+test("with JavaScript a review edit updates in place; without it the form posts and redirects", async () => {
+  const url = `${server.url}/incidents/INC-2026-0003/review`;
+  const withJs = await browser.newContext();
+  const page = await withJs.newPage();
+  await page.goto(url);
+  await page.evaluate(() => { window.stillHere = true; });
+  await page.locator("#narrative").getByLabel(/^Narrative/).fill("The change went to every region at once.");
+  await page.getByRole("button", { name: "Save narrative" }).click();
+  await assert.doesNotReject(page.locator("#narrative .notice").waitFor());
+  assert.equal(await page.evaluate(() => window.stillHere === true), true, "no full reload");
+  assert.equal(await page.locator("#narrative textarea").inputValue(), "The change went to every region at once.");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("section")?.id), "narrative", "focus stays with the section");
+  await withJs.close();
+
+  const withoutJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await withoutJs.newPage();
+  await plain.goto(url);
+  await plain.locator("#narrative").getByLabel(/^Narrative/).fill("Rolled out globally, no canary.");
+  await plain.getByRole("button", { name: "Save narrative" }).click();
+  await plain.waitForURL(/saved=narrative/);
+  assert.equal(await plain.locator("#narrative textarea").inputValue(), "Rolled out globally, no canary.");
+  await withoutJs.close();
+});

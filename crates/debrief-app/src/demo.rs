@@ -392,12 +392,83 @@ fn breach() -> Vec<(&'static str, ReviewChange)> {
                 version: 0,
             },
         ),
+        (
+            f,
+            text(
+                TextSectionName::Narrative,
+                "On 6 October a support agent followed an invoice-dispute link to a look-alike single-sign-on page and entered their password. The account sat in a legacy group exempted from MFA, so the attacker signed in from abroad, added a rule forwarding invoice and refund mail, and on the evening of 7 October exported the customer list from the helpdesk. On 8 October the mail gateway flagged the external forwarding rule; the analyst escalated within 15 minutes, and sessions were revoked before the user was contacted so the attacker would not be warned. The DPO judged the breach notifiable that evening; the supervisory authority was notified within 72 hours of awareness and customers were informed on 12 October.",
+            ),
+        ),
+        (
+            f,
+            assess(
+                AssessedPhase::Communication,
+                4,
+                "Customers were told what data was taken and what to watch for.",
+                "The customer letter took four days to agree.",
+            ),
+        ),
+        (
+            f,
+            assess(
+                AssessedPhase::Coordination,
+                3,
+                "Security and the DPO worked from one channel.",
+                "Customer support leads learned of the breach from customers.",
+            ),
+        ),
+        (
+            f,
+            assess(
+                AssessedPhase::DecisionMaking,
+                4,
+                "Revoking sessions before contacting the user was decided and recorded quickly.",
+                "The notifiability assessment had no template and took longer than needed.",
+            ),
+        ),
+        (
+            f,
+            lesson(
+                "Who can export customer data matters as much as who can read it.",
+                &["data-protection"],
+            ),
+        ),
+        (
+            f,
+            answer(
+                "what_happened",
+                "Credentials phished on 6 October, customer list exported on 7 October, detected on 8 October at 14:20 UTC.",
+            ),
+        ),
+        (
+            f,
+            answer(
+                "information_sooner",
+                "That the account was exempt from MFA.",
+            ),
+        ),
+        (
+            f,
+            answer(
+                "information_sharing",
+                "The look-alike domain was reported to the registrar and shared with our sector ISAC.",
+            ),
+        ),
+        (
+            f,
+            answer(
+                "precursors",
+                "Sign-ins to support accounts from outside the EU; new external forwarding rules.",
+            ),
+        ),
+        (f, answer("got_lucky", "The export ran only once.")),
         (f, go(ReviewStatus::InReview, "Awaiting the DPO's sign-off")),
     ]
 }
 
-/// The outage: a review just started.
+/// The outage: a review just started, already well filled in.
 fn outage() -> Vec<(&'static str, ReviewChange)> {
+    use AssessedPhase::*;
     let f = "Jordan Lee";
     vec![
         (
@@ -413,7 +484,16 @@ fn outage() -> Vec<(&'static str, ReviewChange)> {
                 "root_cause",
                 "process",
                 "The pipeline rolled load-balancer configuration changes to every region at once, with no canary.",
-                &[],
+                &[
+                    (
+                        "Why did every region fail together?",
+                        "The change was applied to all regions in one step.",
+                    ),
+                    (
+                        "Why in one step?",
+                        "Load-balancer settings were treated as low-risk configuration, outside the staged rollout.",
+                    ),
+                ],
             ),
         ),
         (
@@ -426,6 +506,81 @@ fn outage() -> Vec<(&'static str, ReviewChange)> {
             ),
         ),
         (
+            f,
+            cause(
+                "contributing_factor",
+                "communication",
+                "The checkout team was not a reviewer of the change.",
+                &[],
+            ),
+        ),
+        (
+            f,
+            assess(
+                Detection,
+                5,
+                "Synthetic checks alerted within 4.5 minutes.",
+                "",
+            ),
+        ),
+        (
+            f,
+            assess(
+                Containment,
+                3,
+                "Rolling back was the right call.",
+                "Diagnosing the 404 took 9 minutes; the change was not linked from the alert.",
+            ),
+        ),
+        (
+            f,
+            assess(
+                Recovery,
+                4,
+                "Traffic recovered 17 minutes after the rollback.",
+                "",
+            ),
+        ),
+        (
+            f,
+            gap(
+                "procedure",
+                "high",
+                "Load-balancer changes skip the staged rollout.",
+            ),
+        ),
+        (
+            f,
+            seen(
+                "went_well",
+                "The status page was updated within half an hour.",
+            ),
+        ),
+        (
+            f,
+            seen(
+                "lucky",
+                "It happened on a Tuesday morning, not during a sale.",
+            ),
+        ),
+        (
+            f,
+            lesson(
+                "Configuration is code: it needs the same staged rollout.",
+                &["change-management"],
+            ),
+        ),
+        (
+            f,
+            recommend(
+                "Roll out load-balancer changes one region at a time with an automatic halt.",
+            ),
+        ),
+        (
+            f,
+            recommend("Link recent changes to alerts for the services they touch."),
+        ),
+        (
             "Aisha Mensah",
             cost(
                 "lost_revenue",
@@ -434,6 +589,30 @@ fn outage() -> Vec<(&'static str, ReviewChange)> {
                 "estimated",
                 "Orders not completed during 39 minutes",
             ),
+        ),
+        (
+            "Aisha Mensah",
+            staff("12", "95.00", "EUR", "On-call and review time"),
+        ),
+        (
+            f,
+            ReviewChange::SetImpactDetails {
+                draft: ImpactDetailsDraft {
+                    downtime_minutes: "39".into(),
+                    services_affected: vec!["Checkout".into()],
+                    customers_affected: "2,300".into(),
+                    sla_breaches: "1".into(),
+                    availability: true,
+                    reputational: "minor".into(),
+                    complaints: "54".into(),
+                    overall: "distracting".into(),
+                    initial_estimate: "15,000".into(),
+                    final_estimate: "18,400".into(),
+                    estimate_currency: "USD".into(),
+                    ..Default::default()
+                },
+                version: 0,
+            },
         ),
     ]
 }

@@ -383,10 +383,10 @@ async fn the_demo_has_reviews_at_every_stage_and_totals_in_euros() {
             total("INC-2026-0002").await.as_deref(),
             Some("29,114.20 EUR")
         );
-        // 18,400 USD × 0.9187 (rate of 2026-11-02, the latest on or before 2026-11-03)
+        // 18,400 USD × 0.9187 (rate of 2026-11-02, the latest on or before 2026-11-03) + 12 h × 95
         assert_eq!(
             total("INC-2026-0003").await.as_deref(),
-            Some("16,904.08 EUR")
+            Some("18,044.08 EUR")
         );
         assert_eq!(
             app.load_demo().await.unwrap(),

@@ -1617,3 +1617,53 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod workflow_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at() -> jiff::Timestamp {
+        "2026-11-26T10:00:00Z".parse().unwrap()
+    }
+
+    fn status(i: u8) -> ReviewStatus {
+        ReviewStatus::ALL[usize::from(i) % ReviewStatus::ALL.len()]
+    }
+
+    proptest! {
+        /// Whatever moves are tried, a review is approved only when nothing
+        /// is missing, every accepted move is in the history, a refused move
+        /// changes nothing, and an approved review has a sign-off.
+        #[test]
+        fn any_sequence_of_moves_keeps_the_workflow_rules(moves in proptest::collection::vec((0u8..3, any::<bool>()), 0..24)) {
+            let mut r = Review::open(Uuid::nil(), QuestionTemplate::nist_default(), "P", at());
+            let mut accepted = 0;
+            for (to, fill) in moves {
+                if fill && r.status != ReviewStatus::Approved && r.missing_for_approval().len() == 7 {
+                    // Sometimes complete the review between moves.
+                    r.apply(ReviewChange::SetText { section: TextSectionName::Summary, text: "S".into(), version: r.summary.version }, "P", at()).unwrap();
+                    r.apply(ReviewChange::AddItem { item: ItemDraft::Cause(CauseDraft { kind: "root_cause".into(), category: "process".into(), statement: "C".into(), ..Default::default() }) }, "P", at()).unwrap();
+                    for phase in REQUIRED_ASSESSMENTS {
+                        r.apply(ReviewChange::SetAssessment { phase, draft: AssessmentDraft { rating: "3".into(), ..Default::default() }, version: 0 }, "P", at()).unwrap();
+                    }
+                    r.apply(ReviewChange::AddItem { item: ItemDraft::Lesson(LessonDraft { statement: "L".into(), tags: vec![] }) }, "P", at()).unwrap();
+                }
+                let before = r.clone();
+                match r.apply(ReviewChange::Transition { to: status(to), note: None }, "P", at()) {
+                    Ok(()) => {
+                        accepted += 1;
+                        prop_assert_eq!(r.status, status(to));
+                        if r.status == ReviewStatus::Approved {
+                            prop_assert!(before.missing_for_approval().is_empty());
+                            prop_assert!(before.status == ReviewStatus::InReview);
+                        }
+                    }
+                    Err(_) => prop_assert_eq!(&r, &before),
+                }
+                prop_assert_eq!(r.history.len(), accepted);
+                prop_assert_eq!(r.sign_off.is_some(), r.status == ReviewStatus::Approved);
+            }
+        }
+    }
+}

@@ -16,3 +16,54 @@
     location.reload();
   }
 })();
+
+// The review page: with JavaScript, a change is sent in the background and
+// the page content is swapped in place, keeping the scroll position, instead
+// of a full reload. Without JavaScript the same forms post and redirect.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.DOMParser) { return; }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    if (!/\/incidents\/[^/]+\/review$/.test(form.getAttribute("action") || "")) { return; }
+    event.preventDefault();
+    var section = form.closest("section[id]");
+    var sectionId = section ? section.id : null;
+    var body = new URLSearchParams(new FormData(form, event.submitter));
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      credentials: "same-origin"
+    }).then(function (res) {
+      return res.text().then(function (html) { return { url: res.url, html: html }; });
+    }).then(function (page) {
+      var doc = new DOMParser().parseFromString(page.html, "text/html");
+      var fresh = doc.querySelector("main");
+      var main = document.querySelector("main");
+      if (!fresh || !main) { location.href = page.url; return; }
+      var y = window.scrollY;
+      main.replaceWith(fresh);
+      document.title = doc.title;
+      window.scrollTo(0, y);
+      var target = page.url.split("#")[0] + (sectionId ? "#" + sectionId : "");
+      history.replaceState(null, "", target);
+      // Tell keyboard and screen-reader users what happened.
+      var focus = fresh.querySelector(".error-summary[role=alert]") ||
+        (sectionId && fresh.querySelector("#" + CSS.escape(sectionId) + " .notice")) ||
+        (sectionId && fresh.querySelector("#" + CSS.escape(sectionId)));
+      if (focus) {
+        if (!focus.hasAttribute("tabindex")) { focus.setAttribute("tabindex", "-1"); }
+        focus.focus({ preventScroll: true });
+      }
+    }).catch(function () {
+      // The network failed: fall back to the ordinary form post.
+      buttons.forEach(function (b) { b.disabled = false; });
+      form.submit();
+    });
+  });
+})();
