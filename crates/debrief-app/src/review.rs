@@ -6,8 +6,8 @@
 //! applied again to their version; when they changed the *same* item, the
 //! domain reports the conflict.
 
-use debrief_core::Incident;
-use debrief_core::review::{Review, ReviewChange, ReviewError};
+use debrief_core::review::{ItemDraft, Review, ReviewChange, ReviewError};
+use debrief_core::{FieldError, FieldErrors, Incident};
 use debrief_store::StoreError;
 
 use crate::{App, AppError};
@@ -65,6 +65,42 @@ impl App {
         Ok((incident, review))
     }
 
+    /// Event ids a change links to must be events of this incident.
+    async fn check_event_links(
+        &self,
+        incident: &Incident,
+        change: &ReviewChange,
+    ) -> Result<(), AppError> {
+        let ids: &[String] = match change {
+            ReviewChange::AddItem {
+                item: ItemDraft::Cause(c),
+            }
+            | ReviewChange::UpdateItem {
+                draft: ItemDraft::Cause(c),
+                ..
+            } => &c.event_ids,
+            ReviewChange::SetAssessment { draft, .. } => &draft.event_ids,
+            _ => &[],
+        };
+        for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+            let Ok(uuid) = uuid::Uuid::parse_str(id) else {
+                continue; // the domain reports malformed ids with the other field errors
+            };
+            let belongs = match self.store().event_by_id(uuid).await {
+                Ok(e) => e.incident_id == incident.id,
+                Err(StoreError::NotFound { .. }) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if !belongs {
+                return Err(AppError::Invalid(FieldErrors::from(FieldError::new(
+                    "event_ids",
+                    format!("`{id}` is not an event of {}'s timeline", incident.key),
+                ))));
+            }
+        }
+        Ok(())
+    }
+
     /// Applies one change made by `by`, opening the review first if needed.
     pub async fn change_review(
         &self,
@@ -73,6 +109,7 @@ impl App {
         by: &str,
     ) -> Result<Review, AppError> {
         let incident = self.incident(key).await?;
+        self.check_event_links(&incident, &change).await?;
         for _ in 0..RETRIES {
             let (mut review, expected) = match self.store().review(incident.id).await? {
                 Some(r) => {

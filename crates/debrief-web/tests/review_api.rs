@@ -593,3 +593,51 @@ async fn question_templates_are_data_the_organisation_edits_and_reviews_keep_the
         );
     }
 }
+
+#[tokio::test]
+async fn causes_and_assessments_link_only_to_events_of_their_own_incident() {
+    let db = TestDatabase::sqlite();
+    let base = start(&db).await;
+    let c = Client::new();
+    for title in ["First", "Second"] {
+        let incident = json!({"title": title, "category": "malware", "severity": "low"});
+        c.post(format!("{base}/api/v1/incidents"))
+            .json(&incident)
+            .send()
+            .await
+            .unwrap();
+    }
+    let ev = |key: &'static str| {
+        let c = c.clone();
+        let url = format!("{base}/api/v1/incidents/{key}/timeline");
+        async move {
+            let body = json!({"at": "2026-01-01T09:00Z", "kind": "detection", "text": format!("Alert on {key}")});
+            let v: Value = c
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let own = ev("INC-2026-0001").await;
+    let other = ev("INC-2026-0002").await;
+    let cause = |id: &str| json!({"change": "add_item", "item": {"section": "cause", "kind": "root_cause", "category": "technology", "statement": "Unpatched VPN", "event_ids": [id]}});
+    let ok = change(&c, &base, "P", cause(&own)).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let r: Value = ok.json().await.unwrap();
+    assert_eq!(r["causes"][0]["event_ids"][0], own);
+    let foreign = change(&c, &base, "P", cause(&other)).await;
+    assert_eq!(foreign.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = foreign.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "event_ids");
+    let assessment = json!({"change": "set_assessment", "phase": "detection", "version": 0, "draft": {"rating": "3", "event_ids": [own]}});
+    assert_eq!(
+        change(&c, &base, "P", assessment).await.status(),
+        StatusCode::OK
+    );
+}
