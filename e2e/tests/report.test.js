@@ -69,3 +69,28 @@ test("with JavaScript a review edit updates in place; without it the form posts 
   assert.equal(await plain.locator("#narrative textarea").inputValue(), "Rolled out globally, no canary.");
   await withoutJs.close();
 });
+
+test("question templates are edited on their settings page, errors beside the fields", async () => {
+  // UTC like the server's default, so app.js has no reason to reload.
+  const context = await browser.newContext({ timezoneId: "UTC" });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/settings/question-templates`);
+  const pages = [{ name: "templates", html: await page.content() }];
+  let problems = await axeProblems(page);
+  const section = page.locator("#tpl-nist-800-61r2");
+  await section.getByLabel("Name").fill("");
+  await section.getByRole("button", { name: /^Save/ }).click();
+  await assert.doesNotReject(page.locator("#tpl-nist-800-61r2-name-error").waitFor());
+  pages.push({ name: "templates-error", html: await page.content() });
+  problems = problems.concat(await axeProblems(page));
+  await page.locator("#tpl-new").getByLabel(/^Id/).fill("major");
+  await page.locator("#tpl-new").getByLabel("Name").fill("Major incidents");
+  await page.locator("#tpl-new").getByLabel(/^Questions/).fill("What did customers see?\nWhat would we do again?");
+  await page.getByRole("button", { name: "Create template" }).click();
+  await page.waitForURL(/saved=major/);
+  await assert.doesNotReject(page.locator("#tpl-major").getByText("Saved.").waitFor());
+  assert.deepEqual(problems, [], problems.join("\n"));
+  const invalid = htmlErrors(pages);
+  assert.deepEqual(invalid, [], invalid.join("\n"));
+  await context.close();
+});

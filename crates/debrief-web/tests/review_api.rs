@@ -641,3 +641,75 @@ async fn causes_and_assessments_link_only_to_events_of_their_own_incident() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_templates_settings_page_saves_reports_errors_and_refuses_stale_edits() {
+    let db = TestDatabase::sqlite();
+    let base = start(&db).await;
+    let c = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!("{base}/settings/question-templates");
+    let page = c.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Exactly what happened, and at what times?")
+    );
+    let empty = c
+        .post(&url)
+        .form(&[
+            ("id", "nist-800-61r2"),
+            ("version", "0"),
+            ("name", ""),
+            ("questions", "Q?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains("tpl-nist-800-61r2-name-error")
+    );
+    let saved = c
+        .post(&url)
+        .form(&[
+            ("id", "nist-800-61r2"),
+            ("version", "0"),
+            ("name", "Ours"),
+            ("questions", "What happened?\nWhat next?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let stale = c
+        .post(&url)
+        .form(&[
+            ("id", "nist-800-61r2"),
+            ("version", "0"),
+            ("name", "Theirs"),
+            ("questions", "Q?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let templates: Value = c
+        .get(format!("{base}/api/v1/question-templates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(templates[0]["name"], "Ours");
+    assert_eq!(templates[0]["questions"].as_array().unwrap().len(), 2);
+}

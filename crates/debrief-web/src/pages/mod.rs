@@ -5,6 +5,7 @@
 mod form;
 mod review;
 mod settings;
+mod templates;
 mod view;
 
 use askama::Template;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<App> {
         .route("/preferences/name", post(set_name))
         .merge(review::routes())
         .merge(settings::routes())
+        .merge(templates::routes())
         .fallback(not_found)
 }
 
