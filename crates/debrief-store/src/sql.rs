@@ -477,22 +477,15 @@ impl Store for SqlStore {
             .execute(&mut *conn)
             .await?;
         if result.rows_affected() == 0 {
-            let current = sqlx::query("SELECT version FROM incidents WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-            return Err(match current {
-                None => StoreError::NotFound {
-                    entity: "incident",
-                    id: id.to_string(),
-                },
-                Some(row) => StoreError::Conflict {
-                    entity: "incident",
-                    id: id.to_string(),
-                    expected: expected_version,
-                    actual: row.try_get("version")?,
-                },
-            });
+            let sql = "SELECT version FROM incidents WHERE id = $1";
+            return Err(stale_write_error(
+                &mut conn,
+                sql,
+                "incident",
+                id.to_string(),
+                expected_version,
+            )
+            .await);
         }
         incident_by_id_on(&mut conn, id)
             .await?
@@ -822,22 +815,9 @@ impl Store for SqlStore {
             }
         };
         if result.rows_affected() == 0 {
-            let row = sqlx::query("SELECT version FROM question_templates WHERE id = $1")
-                .bind(id.clone())
-                .fetch_optional(&mut *conn)
-                .await?;
-            return Err(match row {
-                None => StoreError::NotFound {
-                    entity: "question template",
-                    id,
-                },
-                Some(r) => StoreError::Conflict {
-                    entity: "question template",
-                    id,
-                    expected: expected_version.unwrap_or(0),
-                    actual: r.try_get("version")?,
-                },
-            });
+            let sql = "SELECT version FROM question_templates WHERE id = $1";
+            let expected = expected_version.unwrap_or(0);
+            return Err(stale_write_error(&mut conn, sql, "question template", id, expected).await);
         }
         Ok(())
     }
@@ -904,22 +884,9 @@ async fn save_review_on(
         }
     };
     if result.rows_affected() == 0 {
-        let current = sqlx::query("SELECT version FROM reviews WHERE incident_id = $1")
-            .bind(id.clone())
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Err(match current {
-            None => StoreError::NotFound {
-                entity: "review",
-                id,
-            },
-            Some(row) => StoreError::Conflict {
-                entity: "review",
-                id,
-                expected: expected_version.unwrap_or(0),
-                actual: row.try_get("version")?,
-            },
-        });
+        let sql = "SELECT version FROM reviews WHERE incident_id = $1";
+        let expected = expected_version.unwrap_or(0);
+        return Err(stale_write_error(conn, sql, "review", id, expected).await);
     }
     Ok(())
 }
@@ -959,6 +926,37 @@ async fn add_rate_on(
             })
         })?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Why a versioned write touched no row: the row is gone, or its version
+/// moved on. `version_sql` selects `version` by id (`$1`).
+async fn stale_write_error(
+    conn: &mut AnyConnection,
+    version_sql: &'static str,
+    entity: &'static str,
+    id: String,
+    expected: i64,
+) -> StoreError {
+    let row = match sqlx::query(version_sql)
+        .bind(id.clone())
+        .fetch_optional(&mut *conn)
+        .await
+    {
+        Ok(row) => row,
+        Err(e) => return e.into(),
+    };
+    match row {
+        None => StoreError::NotFound { entity, id },
+        Some(r) => match r.try_get("version") {
+            Ok(actual) => StoreError::Conflict {
+                entity,
+                id,
+                expected,
+                actual,
+            },
+            Err(e) => e.into(),
+        },
+    }
 }
 
 /// An import's transaction.
