@@ -13,6 +13,7 @@ pub mod money;
 pub mod review;
 pub mod timeline;
 pub mod timestamp;
+pub mod webhook;
 
 pub use field_error::{FieldError, FieldErrors};
 pub use incident::{Incident, IncidentDraft, IncidentFields, IncidentKey, Severity, Taxonomy};
