@@ -17,8 +17,10 @@ use uuid::Uuid;
 
 mod codec;
 pub mod sql;
+pub mod webhooks;
 
 pub use sql::{Dialect, SqlStore};
+pub use webhooks::WebhookStore;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +196,7 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: WebhookStore + Send + Sync {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;
