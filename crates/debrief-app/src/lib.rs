@@ -15,6 +15,7 @@ pub mod review;
 pub mod settings;
 pub mod templates;
 pub mod timeline;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -30,6 +31,8 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
+    /// Wakes the webhook dispatcher when [`App::emit`] enqueued deliveries.
+    webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -38,6 +41,7 @@ impl App {
             store,
             clock,
             settings: Arc::new(settings),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
     pub fn settings(&self) -> &Settings {

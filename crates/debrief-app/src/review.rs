@@ -6,7 +6,7 @@
 //! applied again to their version; when they changed the *same* item, the
 //! domain reports the conflict.
 
-use debrief_core::review::{ItemDraft, Review, ReviewChange, ReviewError};
+use debrief_core::review::{ItemDraft, Review, ReviewChange, ReviewError, ReviewStatus};
 use debrief_core::{FieldError, FieldErrors, Incident};
 use debrief_store::StoreError;
 
@@ -110,6 +110,13 @@ impl App {
     ) -> Result<Review, AppError> {
         let incident = self.incident(key).await?;
         self.check_event_links(&incident, &change).await?;
+        let approving = matches!(
+            change,
+            ReviewChange::Transition {
+                to: ReviewStatus::Approved,
+                ..
+            }
+        );
         for _ in 0..RETRIES {
             let (mut review, expected) = match self.store().review(incident.id).await? {
                 Some(r) => {
@@ -127,7 +134,13 @@ impl App {
                 .save_review(&review, expected, self.now())
                 .await
             {
-                Ok(()) => return Ok(review),
+                Ok(()) => {
+                    if approving {
+                        let payload = crate::webhooks::review_approved_payload(&incident, &review);
+                        self.emit("review.approved", payload).await;
+                    }
+                    return Ok(review);
+                }
                 // Someone saved another part meanwhile: apply ours to theirs.
                 Err(StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => continue,
                 Err(e) => return Err(e.into()),

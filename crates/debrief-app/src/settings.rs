@@ -1,5 +1,6 @@
 //! The organisation's settings that the use cases need.
 
+use debrief_core::webhook::RetryPolicy;
 use debrief_core::{Currency, Taxonomy};
 use jiff::tz::TimeZone;
 
@@ -13,6 +14,11 @@ pub struct Settings {
     pub time_zone: TimeZone,
     /// The currency totals are reported in.
     pub reporting_currency: Currency,
+    /// When a failed webhook delivery is tried again (30 s doubling, at most
+    /// 1 h apart, 8 attempts).
+    pub webhook_retry: RetryPolicy,
+    /// How long a webhook receiver has to answer one attempt.
+    pub webhook_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -22,6 +28,8 @@ impl Default for Settings {
             taxonomy: Taxonomy::default(),
             time_zone: TimeZone::UTC,
             reporting_currency: Currency::from_code("EUR").expect("EUR is an ISO 4217 code"),
+            webhook_retry: RetryPolicy::default(),
+            webhook_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

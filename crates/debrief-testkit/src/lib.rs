@@ -2,6 +2,10 @@
 //! PostgreSQL when `DEBRIEF_TEST_POSTGRES_URL` names a server (a database is
 //! created per test and dropped afterwards). Under `CI=true` a missing
 //! PostgreSQL is an error, never a silent skip.
+//!
+//! [`receiver`] is a real HTTP server that receives webhook deliveries.
+
+pub mod receiver;
 
 use sqlx::AnyConnection;
 use sqlx::Connection;
