@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod problem;
 pub mod review;
+pub mod webhooks;
 
 use axum::Json;
 use axum::Router;
@@ -60,6 +61,18 @@ pub fn routes() -> Router<App> {
             "/exchange-rates/{id}",
             axum::routing::delete(review::delete_rate),
         )
+        .route(
+            "/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::create_webhook),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::get_webhook)
+                .patch(webhooks::update_webhook)
+                .delete(webhooks::delete_webhook),
+        )
+        .route("/webhooks/{id}/deliveries", get(webhooks::list_deliveries))
+        .route("/webhooks/{id}/test", post(webhooks::test_webhook))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -78,18 +91,25 @@ pub fn routes() -> Router<App> {
         list_events, add_event, import_timeline, export_bundle, import_bundle,
         review::get_review, review::open_review, review::change_review,
         review::list_rates, review::add_rate, review::delete_rate, review::impact_total,
-        crate::reports::api_report, review::list_templates, review::save_template
+        crate::reports::api_report, review::list_templates, review::save_template,
+        webhooks::list_webhooks, webhooks::create_webhook, webhooks::get_webhook,
+        webhooks::update_webhook, webhooks::delete_webhook, webhooks::list_deliveries,
+        webhooks::test_webhook
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
         EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
-        review::RateDto, review::TemplateDto
+        review::RateDto, review::TemplateDto,
+        webhooks::WebhookDto, webhooks::CreatedWebhookDto, webhooks::WebhookInput,
+        webhooks::WebhookPatchInput, webhooks::DeliveryDto, webhooks::AttemptDto,
+        webhooks::DeliveryPageDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
          (name = "review", description = "The post-incident review (§4)"),
          (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
-         (name = "bundle", description = "Export and import of whole incidents (§12)"))
+         (name = "bundle", description = "Export and import of whole incidents (§12)"),
+         (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]
 pub struct ApiDoc;
 

@@ -59,6 +59,7 @@ pub fn label(name: &str) -> Option<String> {
         "overall" => "Overall rating".into(),
         "reputational" => "Reputational rating".into(),
         "date" => "Valid from".into(),
+        "url" => "URL".into(),
         other => capitalise(&other.replace('_', " ")),
     })
 }

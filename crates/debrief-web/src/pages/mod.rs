@@ -7,6 +7,7 @@ mod review;
 mod settings;
 mod templates;
 mod view;
+mod webhooks;
 
 use askama::Template;
 use axum::Form;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<App> {
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())
+        .merge(webhooks::routes())
         .fallback(not_found)
 }
 
