@@ -19,7 +19,7 @@ Exit codes:
   2  usage error: unknown command or option, missing argument
   3  invalid input: a field the rules refuse, or an import with a bad record
      (nothing of that import is kept)
-  4  not found: no such incident or timeline event
+  4  not found: no such incident, timeline event or webhook
   5  conflict: someone else changed the incident first (stale --version),
      a key that already exists, or a review step the workflow does not
      allow now (approving a draft, editing an approved review)
@@ -122,6 +122,10 @@ pub enum Command {
     /// Read a debrief bundle: new incidents are created, known ones get the
     /// events they lack. All or nothing.
     Import(ImportArgs),
+    /// Webhooks: signed HTTP POSTs to other systems when events happen
+    /// (docs/webhooks.md). `serve` sends them in the background.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -557,6 +561,79 @@ pub struct ImportArgs {
     /// The bundle to read; `-` reads standard input.
     pub file: String,
     /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Subscribe a URL to events; prints its id and its secret (shown once).
+    Add(WebhookAddArgs),
+    /// List the subscriptions (never their secrets).
+    List(WebhookListArgs),
+    /// Delete a subscription and its delivery log.
+    Remove(WebhookRemoveArgs),
+    /// The delivery log, newest first, with every attempt.
+    Log(WebhookLogArgs),
+    /// Send every delivery that is due now, once, and print each attempt.
+    ///
+    /// A failed attempt is scheduled for its retry, not repeated here; the
+    /// exit code is 0 whatever the receivers answered.
+    Deliver(WebhookDeliverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookAddArgs {
+    /// Where to POST: an http:// or https:// URL.
+    pub url: String,
+    /// The events to send: action.created, action.overdue, action.done,
+    /// action.verified, review.approved, workshop.scheduled. Repeat the
+    /// option, list several after it, or separate them with commas.
+    #[arg(long = "event", value_name = "EVENT", num_args = 1..)]
+    pub events: Vec<String>,
+    /// The HMAC key (at least 16 characters); generated when not given.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// What receives it, who owns it.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Print the subscription (with its secret) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookListArgs {
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookRemoveArgs {
+    /// The subscription's id.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookLogArgs {
+    /// Only this subscription's deliveries.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Only deliveries in this state: pending, delivered or failed; repeatable.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Deliveries to show (1–500).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Print a JSON array, each delivery with its attempts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookDeliverArgs {
+    /// Print the attempts as a JSON array.
     #[arg(long)]
     pub json: bool,
 }

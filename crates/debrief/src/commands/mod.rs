@@ -7,6 +7,7 @@ mod incident;
 mod review;
 mod server;
 mod timeline;
+mod webhook;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use jiff::tz::TimeZone;
 
 use crate::cli::{
     Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
+    WebhookCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -79,6 +81,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             RateCommand::Delete(args) => review::rate_delete(&app, args).await,
         },
         Command::Import(args) => bundle::import(&app, args).await,
+        Command::Webhook(c) => match c {
+            WebhookCommand::Add(args) => webhook::add(&app, args).await,
+            WebhookCommand::List(args) => webhook::list(&app, args).await,
+            WebhookCommand::Remove(args) => webhook::remove(&app, args).await,
+            WebhookCommand::Log(args) => webhook::log(&app, args).await,
+            WebhookCommand::Deliver(args) => webhook::deliver(&app, args).await,
+        },
     };
     // Closing lets SQLite checkpoint its write-ahead log before the process ends.
     store.close().await;

@@ -6,6 +6,7 @@ use std::io::{IsTerminal as _, Write as _};
 use anyhow::Context as _;
 use debrief_app::App;
 use debrief_app::demo::DemoOutcome;
+use debrief_app::webhooks::Dispatcher;
 use tracing_subscriber::EnvFilter;
 
 use super::redact;
@@ -48,9 +49,14 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     // asked for: tests and scripts wait for this line before connecting.
     let _ = writeln!(std::io::stderr(), "debrief listening on http://{address}");
     tracing::info!(%address, "serving");
-    debrief_web::serve(app, listener)
-        .await
-        .context("the server stopped")?;
+    // Webhook deliveries go out from a background task, never from the
+    // request that caused them. Several `serve` instances on one database
+    // each run one; their claims keep them from sending an attempt twice.
+    let dispatcher = Dispatcher::new(app.clone()).spawn();
+    let served = debrief_web::serve(app, listener).await;
+    // An attempt cut short here is sent again once its lease runs out.
+    dispatcher.abort();
+    served.context("the server stopped")?;
     tracing::info!("stopped");
     Ok(())
 }
