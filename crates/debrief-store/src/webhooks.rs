@@ -109,6 +109,9 @@ pub struct StoredDelivery {
     pub attempts: u32,
     /// When a pending delivery is due next.
     pub next_attempt_at: Option<jiff::Timestamp>,
+    /// Until when a dispatcher holds it for an attempt (in flight when later
+    /// than now).
+    pub leased_until: Option<jiff::Timestamp>,
     pub last_attempt_at: Option<jiff::Timestamp>,
     pub last_http_status: Option<u16>,
     pub last_error: Option<String>,
@@ -174,7 +177,7 @@ const WEBHOOK_COLUMNS: &str =
     "id, url, secret, events, description, active, version, created_us, updated_us";
 
 const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, w.url, d.event_id, d.event, d.body, d.status, \
-    d.attempts, d.next_attempt_us, d.last_attempt_us, d.last_http_status, d.last_error, \
+    d.attempts, d.next_attempt_us, d.lease_until_us, d.last_attempt_us, d.last_http_status, d.last_error, \
     d.delivered_us, d.created_us";
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -236,6 +239,7 @@ fn delivery_from_row(row: &AnyRow) -> Result<StoredDelivery, StoreError> {
         status: status.parse().map_err(corrupt)?,
         attempts: count(row.try_get("attempts")?)?,
         next_attempt_at: optional_instant(row.try_get("next_attempt_us")?)?,
+        leased_until: optional_instant(row.try_get("lease_until_us")?)?,
         last_attempt_at: optional_instant(row.try_get("last_attempt_us")?)?,
         last_http_status: http_status(row.try_get("last_http_status")?)?,
         last_error: row.try_get("last_error")?,

@@ -156,6 +156,9 @@ async fn only_due_deliveries_of_active_subscriptions_are_claimed_and_each_attemp
         assert_eq!(c.url, "https://a.example/");
         assert_eq!(c.secret, active.secret);
         assert_eq!(c.body, due.body);
+        let held = store.delivery(due.id).await.unwrap();
+        assert_eq!((held.leased_until, held.attempts), (Some(at(70)), 1));
+        assert!(held.attempt_log.is_empty(), "in flight, not yet logged");
 
         // Leased: nobody else gets it until the lease runs out.
         assert!(
@@ -238,6 +241,7 @@ async fn attempts_move_a_delivery_to_retry_delivered_or_failed_and_are_logged() 
         let d = store.delivery(ok.id).await.unwrap();
         assert_eq!(d.status, DeliveryStatus::Pending);
         assert_eq!(d.next_attempt_at, Some(at(35)));
+        assert_eq!(d.leased_until, None, "recording releases the claim");
         assert_eq!(d.last_http_status, Some(500));
         assert_eq!(d.last_attempt_at, Some(at(5)));
         assert_eq!(store.next_delivery_due().await.unwrap(), Some(at(35)));

@@ -84,8 +84,10 @@ fn time(t: jiff::Timestamp, viewer: &Viewer) -> TimeView {
     TimeView::new(Timestamp::from_jiff(t, Precision::Second), viewer)
 }
 
-fn delivery_row(d: &Delivery, viewer: &Viewer) -> DeliveryRow {
+fn delivery_row(d: &Delivery, viewer: &Viewer, now: jiff::Timestamp) -> DeliveryRow {
+    let sending = d.leased_until.is_some_and(|t| t > now);
     let (status_class, status) = match d.status {
+        DeliveryStatus::Pending if sending => ("delivery-pending", "Sending"),
         DeliveryStatus::Pending => ("delivery-pending", "Pending"),
         DeliveryStatus::Delivered => ("delivery-delivered", "Delivered"),
         DeliveryStatus::Failed => ("delivery-failed", "Failed"),
@@ -100,12 +102,13 @@ fn delivery_row(d: &Delivery, viewer: &Viewer) -> DeliveryRow {
         url: d.url.clone(),
         status,
         status_class,
-        attempts: d.attempts,
+        // The attempts made so far; one in flight is not counted yet.
+        attempts: d.attempt_log.len() as u32,
         last,
         created: time(d.created_at, viewer),
         next: d
             .next_attempt_at
-            .filter(|_| d.status == DeliveryStatus::Pending)
+            .filter(|_| d.status == DeliveryStatus::Pending && !sending)
             .map(|t| time(t, viewer)),
         delivered: d.delivered_at.map(|t| time(t, viewer)),
     }
@@ -238,7 +241,10 @@ async fn respond(
             .map(|e| (e.as_str(), e.label()))
             .collect(),
         schedule,
-        deliveries: deliveries.iter().map(|d| delivery_row(d, viewer)).collect(),
+        deliveries: deliveries
+            .iter()
+            .map(|d| delivery_row(d, viewer, app.now()))
+            .collect(),
         log_webhooks,
         log_statuses,
         log_filtered: !(log.webhook.is_empty() && log.status.is_empty()),
