@@ -108,7 +108,10 @@ async fn a_subscription_reads_back_updates_over_its_version_and_deletes_with_its
         ));
 
         let d = delivery(w.id, at(0));
-        store.enqueue_deliveries(&[d.clone()]).await.unwrap();
+        store
+            .enqueue_deliveries(std::slice::from_ref(&d))
+            .await
+            .unwrap();
         store.delete_webhook(w.id).await.unwrap();
         assert!(matches!(
             store.webhook(w.id).await,
