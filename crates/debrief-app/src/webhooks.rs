@@ -17,7 +17,7 @@ use std::time::Duration;
 use debrief_core::review::Review;
 use debrief_core::webhook::{
     DeliveryStatus, PING_EVENT, RetryPolicy, WebhookDraft, WebhookEvent, WebhookFields,
-    check_events, check_url, is_success,
+    check_description, check_events, check_url, is_success,
 };
 use debrief_core::{FieldError, FieldErrors, Incident};
 use debrief_store::webhooks::{
@@ -37,7 +37,7 @@ use crate::{App, AppError};
 pub type Delivery = StoredDelivery;
 
 /// A subscription as shown after creation: everything but the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Webhook {
     pub id: Uuid,
     pub url: String,
@@ -271,19 +271,14 @@ impl App {
             .map_err(|m| errors.push("events", m))
             .ok()
             .flatten();
-        let description = patch.description.as_deref().map(str::trim);
-        if let Some(d) = description {
-            // The same rule as a new subscription's.
-            let draft = WebhookDraft {
-                url: "https://example.com".into(),
-                events: vec![WebhookEvent::ReviewApproved.as_str().into()],
-                secret: None,
-                description: d.to_owned(),
-            };
-            if let Err(e) = draft.validate() {
-                errors.0.extend(e.0);
-            }
-        }
+        let description = patch
+            .description
+            .as_deref()
+            .map(check_description)
+            .transpose()
+            .map_err(|m| errors.push("description", m))
+            .ok()
+            .flatten();
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -299,7 +294,7 @@ impl App {
                     url: url.clone().unwrap_or(current.fields.url.clone()),
                     events: events.clone().unwrap_or(current.fields.events.clone()),
                     description: description
-                        .map(str::to_owned)
+                        .clone()
                         .unwrap_or(current.fields.description.clone()),
                 },
                 active: patch.active.unwrap_or(current.active),

@@ -380,6 +380,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_and_nothing_is_saved() {
         let patch = WebhookPatch {
             url: Some("not a url".into()),
             events: Some(vec!["nope".into()]),
+            description: Some("x".repeat(501)),
             ..Default::default()
         };
         let Err(AppError::Invalid(errors)) = w.app.update_webhook(&id, &patch).await else {
@@ -387,7 +388,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_and_nothing_is_saved() {
         };
         assert_eq!(
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-            ["url", "events"]
+            ["url", "events", "description"]
         );
         let unchanged = w.app.webhook(&id).await.unwrap();
         assert_eq!(

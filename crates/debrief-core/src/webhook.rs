@@ -132,39 +132,15 @@ impl WebhookDraft {
         let events = check_events(&self.events)
             .map_err(|m| errors.push("events", m))
             .ok();
-        let secret = match self.secret.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) if s.chars().count() < SECRET_MIN => {
-                errors.push(
-                    "secret",
-                    format!(
-                        "a secret needs at least {SECRET_MIN} characters; leave it empty and debrief generates a strong one"
-                    ),
-                );
-                None
-            }
-            Some(s) if s.chars().count() > SECRET_MAX => {
-                errors.push(
-                    "secret",
-                    format!("a secret has at most {SECRET_MAX} characters"),
-                );
-                None
-            }
-            Some(s) if s.chars().any(char::is_control) => {
-                errors.push("secret", "a secret cannot contain control characters");
-                None
-            }
-            Some(s) => Some(s.to_owned()),
-        };
-        let description = self.description.trim().to_owned();
-        if description.chars().count() > DESCRIPTION_MAX {
-            errors.push(
-                "description",
-                format!("a description has at most {DESCRIPTION_MAX} characters"),
-            );
-        }
-        match (url, events) {
-            (Some(url), Some(events)) if errors.is_empty() => Ok((
+        let secret = check_secret(self.secret.as_deref().unwrap_or_default())
+            .map_err(|m| errors.push("secret", m))
+            .ok()
+            .flatten();
+        let description = check_description(&self.description)
+            .map_err(|m| errors.push("description", m))
+            .ok();
+        match (url, events, description) {
+            (Some(url), Some(events), Some(description)) if errors.is_empty() => Ok((
                 WebhookFields {
                     url,
                     events,
@@ -210,6 +186,36 @@ pub fn check_url(raw: &str) -> Result<String, String> {
         );
     }
     Ok(url.to_string())
+}
+
+/// A chosen secret, checked; `None` when empty (debrief generates one).
+pub fn check_secret(raw: &str) -> Result<Option<String>, String> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    if n == 0 {
+        Ok(None)
+    } else if n < SECRET_MIN {
+        Err(format!(
+            "a secret needs at least {SECRET_MIN} characters; leave it empty and debrief generates a strong one"
+        ))
+    } else if n > SECRET_MAX {
+        Err(format!("a secret has at most {SECRET_MAX} characters"))
+    } else if s.chars().any(char::is_control) {
+        Err("a secret cannot contain control characters".into())
+    } else {
+        Ok(Some(s.to_owned()))
+    }
+}
+
+/// A description, trimmed and checked for length.
+pub fn check_description(raw: &str) -> Result<String, String> {
+    let d = raw.trim();
+    if d.chars().count() > DESCRIPTION_MAX {
+        return Err(format!(
+            "a description has at most {DESCRIPTION_MAX} characters"
+        ));
+    }
+    Ok(d.to_owned())
 }
 
 /// The events, checked: at least one, each known; duplicates are dropped.
