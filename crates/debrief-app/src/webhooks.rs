@@ -12,6 +12,7 @@
 //! with the `X-Debrief-Timestamp` value, so a receiver can refuse replays of
 //! old requests as well as forgeries (see `docs/webhooks.md`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use debrief_core::review::Review;
@@ -470,12 +471,7 @@ impl Dispatcher {
     pub async fn run_due_once(&self, now: jiff::Timestamp) -> Result<Vec<AttemptReport>, AppError> {
         let mut reports = Vec::new();
         loop {
-            let lease_until = now.checked_add(self.lease()).unwrap_or(now);
-            let claimed = self
-                .app
-                .store()
-                .claim_due_deliveries(now, lease_until, BATCH)
-                .await?;
+            let claimed = self.claim(now, BATCH).await?;
             let full = claimed.len() == BATCH as usize;
             let sent: Vec<Result<AttemptReport, AppError>> = futures::stream::iter(claimed)
                 .map(|c| self.attempt(c, now))
@@ -489,6 +485,20 @@ impl Dispatcher {
                 return Ok(reports);
             }
         }
+    }
+
+    /// Claims up to `limit` deliveries due at `now`, each for one attempt.
+    async fn claim(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedDelivery>, AppError> {
+        let lease_until = now.checked_add(self.lease()).unwrap_or(now);
+        Ok(self
+            .app
+            .store()
+            .claim_due_deliveries(now, lease_until, limit)
+            .await?)
     }
 
     /// One POST, recorded.
@@ -575,18 +585,45 @@ impl Dispatcher {
         })
     }
 
-    /// Sends due deliveries forever: after each round it sleeps until the
-    /// next one is due, [`App::emit`] wakes it, or [`POLL`] passes.
+    /// Sends due deliveries forever, up to [`CONCURRENCY`] at a time, each
+    /// attempt in its own task so that a slow receiver holds one slot, not
+    /// everyone's deliveries. Between claims it sleeps until the next
+    /// delivery is due, [`App::emit`] or a finished attempt wakes it, or
+    /// [`POLL`] passes.
     pub async fn run(self) {
+        let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
         loop {
             let now = self.app.now();
-            let busy = match self.run_due_once(now).await {
-                Ok(reports) => !reports.is_empty(),
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook dispatch failed; trying again shortly");
-                    false
+            let free = u32::try_from(slots.available_permits()).unwrap_or(0);
+            let mut claimed_any = false;
+            if free > 0 {
+                match self.claim(now, free).await {
+                    Ok(claimed) => {
+                        for c in claimed {
+                            claimed_any = true;
+                            // Never waits: no more were claimed than were free,
+                            // and only this loop takes slots.
+                            let Ok(slot) = slots.clone().acquire_owned().await else {
+                                return;
+                            };
+                            let d = self.clone();
+                            tokio::spawn(async move {
+                                if let Err(e) = d.attempt(c, now).await {
+                                    tracing::error!(error = %e, "a webhook attempt could not be recorded");
+                                }
+                                drop(slot);
+                                d.app.webhook_wake.notify_one();
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhook deliveries could not be claimed; trying again shortly")
+                    }
                 }
-            };
+            }
+            if claimed_any && slots.available_permits() > 0 {
+                continue; // more may be due
+            }
             let wait = match self.app.store().next_delivery_due().await {
                 Ok(Some(due)) => {
                     let until = due.duration_since(self.app.now()).as_millis().max(0);
@@ -598,14 +635,9 @@ impl Dispatcher {
                     POLL
                 }
             };
-            // A due delivery that could not be claimed (another instance
-            // holds it) must not make this loop spin.
-            let floor = if busy {
-                Duration::ZERO
-            } else {
-                Duration::from_millis(250)
-            };
-            let wait = wait.clamp(floor, POLL);
+            // A due delivery that cannot be claimed (all slots busy, or
+            // another instance holds it) must not make this loop spin.
+            let wait = wait.clamp(Duration::from_millis(250), POLL);
             tokio::select! {
                 _ = self.app.webhook_wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}

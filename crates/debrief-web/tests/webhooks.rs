@@ -245,6 +245,40 @@ async fn a_test_delivery_answers_at_once_while_a_slow_receiver_takes_seconds() {
             (json!("ping"), json!("pending"))
         );
 
+        // While the slow receiver holds its attempt, another subscription's
+        // delivery is not held up behind it.
+        let fast = Receiver::start(SECRET).await;
+        let other: Value = s
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/webhooks",
+                json!({"url": fast.url("/fast"), "events": ["action.done"], "secret": SECRET}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let res = s
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/webhooks/{}/test", other["id"].as_str().unwrap()),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let quick = fast.wait_for(1, Duration::from_secs(3)).await;
+        assert_eq!(quick.len(), 1, "the fast receiver waited for the slow one");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            receiver.requests().is_empty(),
+            "the slow one is still answering"
+        );
+
         // The dispatcher delivers it in the background.
         let got = receiver.wait_for(1, Duration::from_secs(30)).await;
         assert_eq!(got.len(), 1, "the ping arrived");
