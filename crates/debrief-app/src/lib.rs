@@ -2,6 +2,7 @@
 //! `debrief-store`, with an injected clock. The web server and the CLI call
 //! these and nothing below them, so both behave the same.
 
+pub mod actions;
 pub mod bundle;
 pub mod clock;
 pub mod demo;
@@ -46,7 +47,18 @@ impl App {
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }
+    /// The same application reading time from another clock (the demo
+    /// writes history as of past dates with it).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        Self {
+            store: self.store.clone(),
+            clock,
+            settings: self.settings.clone(),
+        }
+    }
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
     }
+    // TEMPORARY until the webhooks branch merges (it defines the real one).
+    pub(crate) async fn emit(&self, _event: &str, _payload: serde_json::Value) {}
 }

@@ -1,6 +1,6 @@
 //! The organisation's settings that the use cases need.
 
-use debrief_core::{Currency, Taxonomy};
+use debrief_core::{Currency, PriorityPolicy, Taxonomy};
 use jiff::tz::TimeZone;
 
 #[derive(Debug, Clone)]
@@ -13,6 +13,8 @@ pub struct Settings {
     pub time_zone: TimeZone,
     /// The currency totals are reported in.
     pub reporting_currency: Currency,
+    /// Score thresholds of P1–P3 (`--priority-thresholds`, default 12,6,3).
+    pub priority_policy: PriorityPolicy,
 }
 
 impl Default for Settings {
@@ -22,6 +24,7 @@ impl Default for Settings {
             taxonomy: Taxonomy::default(),
             time_zone: TimeZone::UTC,
             reporting_currency: Currency::from_code("EUR").expect("EUR is an ISO 4217 code"),
+            priority_policy: PriorityPolicy::default(),
         }
     }
 }

@@ -151,21 +151,21 @@ impl SqlStore {
 
 /// A bind value; the schema needs only integers and text.
 #[derive(Debug, Clone)]
-enum Value {
+pub(crate) enum Value {
     Int(Option<i64>),
     Text(Option<String>),
 }
 
-fn int(v: i64) -> Value {
+pub(crate) fn int(v: i64) -> Value {
     Value::Int(Some(v))
 }
-fn text(v: impl Into<String>) -> Value {
+pub(crate) fn text(v: impl Into<String>) -> Value {
     Value::Text(Some(v.into()))
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-fn bind_all<'q>(mut q: AnyQuery<'q>, values: Vec<Value>) -> AnyQuery<'q> {
+pub(crate) fn bind_all<'q>(mut q: AnyQuery<'q>, values: Vec<Value>) -> AnyQuery<'q> {
     for v in values {
         q = match v {
             Value::Int(i) => q.bind(i),
@@ -239,7 +239,7 @@ const EDITABLE_COLUMNS: &[&str] = &[
     "responders",
 ];
 
-fn duplicate_or(e: sqlx::Error, message: impl FnOnce(&str) -> String) -> StoreError {
+pub(crate) fn duplicate_or(e: sqlx::Error, message: impl FnOnce(&str) -> String) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let unique = db.is_unique_violation()
             || db.message().contains("UNIQUE constraint failed")
@@ -930,7 +930,7 @@ async fn add_rate_on(
 
 /// Why a versioned write touched no row: the row is gone, or its version
 /// moved on. `version_sql` selects `version` by id (`$1`).
-async fn stale_write_error(
+pub(crate) async fn stale_write_error(
     conn: &mut AnyConnection,
     version_sql: &'static str,
     entity: &'static str,
@@ -960,8 +960,8 @@ async fn stale_write_error(
 }
 
 /// An import's transaction.
-struct SqlTx {
-    tx: Transaction<'static, Any>,
+pub(crate) struct SqlTx {
+    pub(crate) tx: Transaction<'static, Any>,
 }
 
 #[async_trait]

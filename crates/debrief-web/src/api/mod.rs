@@ -2,6 +2,7 @@
 //! case and shapes the answer; the OpenAPI document is generated from these
 //! handlers' annotations and the DTO types.
 
+pub mod actions;
 pub mod dto;
 pub mod problem;
 pub mod review;
@@ -60,6 +61,29 @@ pub fn routes() -> Router<App> {
             "/exchange-rates/{id}",
             axum::routing::delete(review::delete_rate),
         )
+        .route("/actions", get(actions::list_actions))
+        .route("/actions/export.csv", get(actions::export_actions))
+        .route(
+            "/actions/{reference}",
+            get(actions::get_action).put(actions::update_action),
+        )
+        .route("/actions/{reference}/status", post(actions::move_action))
+        .route("/actions/{reference}/verify", post(actions::verify_action))
+        .route("/actions/{reference}/history", get(actions::action_history))
+        .route(
+            "/incidents/{key}/actions",
+            get(actions::incident_actions).post(actions::create_action),
+        )
+        .route(
+            "/incidents/{key}/follow-ups",
+            get(actions::list_follow_ups).post(actions::take_follow_up),
+        )
+        .route("/incidents/{key}/burn-down", get(actions::burn_down))
+        .route(
+            "/people",
+            get(actions::list_people).post(actions::add_person),
+        )
+        .route("/people/{id}", put(actions::update_person))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -78,17 +102,27 @@ pub fn routes() -> Router<App> {
         list_events, add_event, import_timeline, export_bundle, import_bundle,
         review::get_review, review::open_review, review::change_review,
         review::list_rates, review::add_rate, review::delete_rate, review::impact_total,
-        crate::reports::api_report, review::list_templates, review::save_template
+        crate::reports::api_report, review::list_templates, review::save_template,
+        actions::list_actions, actions::export_actions, actions::incident_actions,
+        actions::create_action, actions::get_action, actions::update_action,
+        actions::move_action, actions::verify_action, actions::action_history,
+        actions::list_follow_ups, actions::take_follow_up, actions::burn_down,
+        actions::list_people, actions::add_person, actions::update_person
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
         EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
-        review::RateDto, review::TemplateDto
+        review::RateDto, review::TemplateDto, actions::ActionDto, actions::ActionSavedDto,
+        actions::ActionPageDto, actions::ActionInput, actions::MoveInput, actions::VerifyBody,
+        actions::HistoryDto, actions::PersonDto, actions::PersonInput, actions::OverrideDto,
+        actions::VerificationDto, actions::FollowUpInput
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
          (name = "review", description = "The post-incident review (§4)"),
          (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
+         (name = "actions", description = "Action items, the portfolio, follow-ups (§6)"),
+         (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"))
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! `debrief-app`, render with `output`. One file per area; the helpers every
 //! area needs (opening inputs, reading a zone) live here.
 
+mod action;
 mod bundle;
 mod incident;
 mod review;
@@ -18,7 +19,8 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
+    ActionCommand, Cli, Command, IncidentCommand, PersonCommand, RateCommand, ReviewCommand,
+    TemplateCommand, TimelineCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -36,6 +38,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings {
         reporting_currency: debrief_core::Currency::from_code(&cli.reporting_currency)
             .map_err(|e| anyhow::Error::new(invalid("reporting_currency", e.to_string())))?,
+        time_zone: TimeZone::get(cli.time_zone.trim()).map_err(|e| {
+            anyhow::Error::new(invalid(
+                "time_zone",
+                format!(
+                    "`{}` is not an IANA time zone like Europe/Paris: {e}",
+                    cli.time_zone
+                ),
+            ))
+        })?,
+        priority_policy: debrief_core::PriorityPolicy::parse(&cli.priority_thresholds)
+            .map_err(|m| anyhow::Error::new(invalid("priority_thresholds", m)))?,
         ..Settings::default()
     };
     let actor = cli
@@ -67,6 +80,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ReviewCommand::Open(args) => review::open(&app, args, &actor).await,
             ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
             ReviewCommand::Total(args) => review::total(&app, args).await,
+        },
+        Command::Action(c) => match c {
+            ActionCommand::New(args) => action::new(&app, args, &actor).await,
+            ActionCommand::List(args) => action::list(&app, args).await,
+            ActionCommand::Show(args) => action::show(&app, args).await,
+            ActionCommand::Update(args) => action::update(&app, args, &actor).await,
+            ActionCommand::Verify(args) => action::verify(&app, args, &actor).await,
+            ActionCommand::Export(args) => action::export(&app, args).await,
+            ActionCommand::FollowUp(args) => action::follow_up(&app, args, &actor).await,
+            ActionCommand::NotifyOverdue => action::notify_overdue(&app).await,
+        },
+        Command::Person(c) => match c {
+            PersonCommand::Add(args) => action::person_add(&app, args).await,
+            PersonCommand::List(args) => action::person_list(&app, args).await,
         },
         Command::Report(args) => review::report(&app, args).await,
         Command::Template(c) => match c {
