@@ -1023,7 +1023,7 @@ async fn portfolio_page(State(app): State<App>, viewer: Viewer, RawQuery(q): Raw
         types: type_options(Some("Any")),
         action_type: get("type"),
         scopes: [
-            ("open", "Open (to do, in progress, blocked)"),
+            ("active", "Still to do (open, in progress, blocked)"),
             ("all", "All"),
         ]
         .iter()
