@@ -328,6 +328,22 @@ impl PriorityPolicy {
             Priority::P4
         }
     }
+    /// The priority of a scoring, decided on [`Scoring::score_milli`] so it
+    /// agrees with the store's filter and ranking for every threshold with
+    /// at most three decimals (which [`PriorityPolicy::parse`] enforces).
+    pub fn priority_of(&self, scoring: Scoring) -> Priority {
+        let [p1, p2, p3] = self.milli();
+        let s = scoring.score_milli();
+        if s >= p1 {
+            Priority::P1
+        } else if s >= p2 {
+            Priority::P2
+        } else if s >= p3 {
+            Priority::P3
+        } else {
+            Priority::P4
+        }
+    }
     /// The thresholds in thousandths (see [`Scoring::score_milli`]).
     pub fn milli(&self) -> [i64; 3] {
         [self.p1, self.p2, self.p3].map(|d| {
@@ -413,8 +429,10 @@ impl Action {
             .map(|o| o.priority)
             .unwrap_or_else(|| self.computed_priority(policy))
     }
+    /// The policy's priority for the exact score (not the two-decimal one
+    /// shown), decided in thousandths exactly as the store filters and ranks.
     pub fn computed_priority(&self, policy: &PriorityPolicy) -> Priority {
-        policy.priority(self.score())
+        policy.priority_of(self.fields.scoring)
     }
     /// Open (or in progress, or blocked) past its due date: `today` is the
     /// caller's date in the organisation's time zone.

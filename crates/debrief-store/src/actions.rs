@@ -518,38 +518,26 @@ impl ActionStore for SqlStore {
         action: &Action,
         history: &HistoryEntry,
     ) -> Result<u32, StoreError> {
-        // Two people adding actions to one incident at once both read the
-        // same MAX; the unique (incident, number) constraint refuses the
-        // second, which then tries the next number.
-        for _ in 0..8 {
-            let mut tx = self.pool().begin().await?;
-            let row = sqlx::query(
-                "SELECT COALESCE(MAX(number), 0) AS n FROM actions WHERE incident_id = $1",
-            )
-            .bind(action.incident_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            let n: i64 = row.try_get("n")?;
-            let number = u32::try_from(n + 1).map_err(corrupt)?;
-            match insert_action_on(&mut tx, action, number).await {
-                Ok(()) => {
-                    insert_history_on(&mut tx, action.incident_id, std::slice::from_ref(history))
-                        .await?;
-                    tx.commit().await?;
-                    return Ok(number);
-                }
-                Err(StoreError::Duplicate { constraint, .. })
-                    if !constraint.contains("actions.id")
-                        && !constraint.contains("actions_pkey") =>
-                {
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Corrupt(
-            "could not assign an action number after 8 tries".into(),
-        ))
+        // The counter update comes first: it serialises concurrent
+        // creations on the incident's row (and on SQLite takes the write
+        // lock before any read, so no transaction has to upgrade).
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "UPDATE incidents SET action_counter = action_counter + 1 WHERE id = $1 RETURNING action_counter",
+        )
+        .bind(action.incident_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "incident",
+            id: action.incident_id.to_string(),
+        })?;
+        let n: i64 = row.try_get("action_counter")?;
+        let number = u32::try_from(n).map_err(corrupt)?;
+        insert_action_on(&mut tx, action, number).await?;
+        insert_history_on(&mut tx, action.incident_id, std::slice::from_ref(history)).await?;
+        tx.commit().await?;
+        Ok(number)
     }
 
     async fn update_action(
@@ -793,6 +781,14 @@ impl ActionStoreTx for SqlTx {
         }
         insert_action_on(&mut self.tx, action, action.number).await?;
         insert_history_on(&mut self.tx, action.incident_id, history).await?;
+        // Later actions continue after the highest number imported.
+        sqlx::query(
+            "UPDATE incidents SET action_counter = $1 WHERE id = $2 AND action_counter < $1",
+        )
+        .bind(i64::from(action.number))
+        .bind(action.incident_id.to_string())
+        .execute(&mut *self.tx)
+        .await?;
         Ok(true)
     }
     async fn add_follow_up_if_new(&mut self, follow_up: &FollowUp) -> Result<bool, StoreError> {

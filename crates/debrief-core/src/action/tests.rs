@@ -82,6 +82,16 @@ fn scores_and_priorities_follow_the_policy() {
 }
 
 #[test]
+fn the_priority_is_decided_on_the_exact_score_not_the_rounded_one() {
+    // 2 × 4 ÷ 3 = 2.666…, shown as 2.67: below a P3 threshold of 2.67.
+    let p = PriorityPolicy::parse("12,6,2.67").unwrap();
+    let s = Scoring::new(2, 4, 3).unwrap();
+    assert_eq!(s.score().to_string(), "2.67");
+    assert_eq!(p.priority_of(s), Priority::P4);
+    assert_eq!(p.priority_of(Scoring::new(2, 4, 2).unwrap()), Priority::P3);
+}
+
+#[test]
 fn scoring_inputs_out_of_range_name_the_field() {
     let e = Scoring::new(0, 6, 3).unwrap_err();
     assert!(e.for_field("risk").unwrap().contains("1 to 5, not 0"));

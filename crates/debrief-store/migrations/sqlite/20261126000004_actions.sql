@@ -2,6 +2,11 @@
 -- follow-up snapshots (PRODUCT.md §6). Actions are rows, not part of the
 -- review document: the portfolio ranks and filters them across incidents.
 
+-- The last action number of each incident: new actions take it with an
+-- UPDATE … RETURNING, which serialises concurrent creations (and takes the
+-- write lock first on SQLite).
+ALTER TABLE incidents ADD COLUMN action_counter INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE people (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
