@@ -9,6 +9,7 @@ pub mod field_error;
 pub mod impact;
 pub mod incident;
 pub mod lifecycle;
+pub mod lint;
 pub mod money;
 pub mod review;
 pub mod timeline;
