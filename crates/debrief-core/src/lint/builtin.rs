@@ -86,45 +86,36 @@ fn is_adverb(word: &str) -> bool {
 
 /// After `should/could/would have`, words that make `have` mean possession
 /// or obligation, not a counterfactual ("would have to", "could have more").
+#[rustfmt::skip]
 const NOT_PARTICIPLE: &[&str] = &[
     "to", "a", "an", "the", "more", "less", "some", "any", "no", "enough", "fewer", "many", "much",
     "its", "their", "our", "his", "her", "my", "your", "this", "that", "these", "those", "one",
     "two", "three", "several", "plenty", "lots",
 ];
 
+/// Things a person is said not to have done ("the admin didn't check the
+/// logs"). Verbs of knowing and seeing are not here: "she didn't know the
+/// host was the primary" is the blameless way to put it.
+#[rustfmt::skip]
+const OMISSIONS: &[&str] = &[
+    "check", "read", "test", "verify", "follow", "look", "review", "confirm", "validate",
+    "escalate", "ask", "update", "document", "wait", "listen", "care", "double-check", "monitor",
+    "communicate", "tell", "inform", "warn", "consult", "heed", "bother", "try",
+];
+
 /// `would have` + these is a wish or an expectation, not a judgement
 /// ("the responders would have benefited from a runbook").
+#[rustfmt::skip]
 const WOULD_NOT_BLAME: &[&str] = &[
-    "benefited",
-    "benefitted",
-    "liked",
-    "preferred",
-    "wanted",
-    "expected",
-    "thought",
-    "assumed",
-    "hoped",
-    "appreciated",
-    "needed",
-    "loved",
-    "welcomed",
-    "helped",
-    "enjoyed",
+    "benefited", "benefitted", "liked", "preferred", "wanted", "expected", "thought", "assumed",
+    "hoped", "appreciated", "needed", "loved", "welcomed", "helped", "enjoyed",
 ];
 
 /// `could have been` + these is a possibility ("could have been misled").
+#[rustfmt::skip]
 const COULD_BEEN_STATE: &[&str] = &[
-    "misled",
-    "confused",
-    "unaware",
-    "tired",
-    "fatigued",
-    "distracted",
-    "overloaded",
-    "mistaken",
-    "overwhelmed",
-    "interrupted",
-    "busy",
+    "misled", "confused", "unaware", "tired", "fatigued", "distracted", "overloaded", "mistaken",
+    "overwhelmed", "interrupted", "busy",
 ];
 
 /// Counterfactuals said of people: "should/could/would have" and "failed to"
@@ -148,9 +139,20 @@ pub(crate) fn counterfactual(s: &Sentence, people: &People, out: &mut Vec<Span>)
                 // A log line says "failed to connect"; only a person fails to
                 // in the blaming sense, but nobody neglects but people.
                 let blame = person_subject.unwrap_or(neglect);
-                let to = s.word(i + 1) == "to";
-                if blame && (to || neglect) {
-                    out.push(s.span(i, if to { i + 1 } else { i }));
+                let mut to = i + 1;
+                while is_adverb(s.word(to)) {
+                    to += 1;
+                }
+                let object = any(s.word(to), &["to", "at"]);
+                if blame && (object || neglect) {
+                    out.push(s.span(i, if object { to } else { i }));
+                }
+            }
+            "did" | "does" | "do" if any(s.word(i + 1), &["n't", "not"]) => {
+                // "They didn't check the logs": an omission said of a person.
+                let person = subject_before(s, i).is_some_and(|h| people.is_person(s, h));
+                if person && any(s.word(i + 2), OMISSIONS) {
+                    out.push(s.span(i, i + 2));
                 }
             }
             w if w.starts_with("bother") => {
@@ -193,10 +195,11 @@ pub(crate) fn counterfactual(s: &Sentence, people: &People, out: &mut Vec<Span>)
 
 /// When word `i` starts `should/could/would (not) have`: the index of `have`.
 fn modal_perfect(s: &Sentence, i: usize) -> Option<usize> {
-    if !any(s.word(i), &["should", "could", "would"]) {
-        return None;
-    }
-    let mut k = i + 1;
+    let mut k = match s.word(i) {
+        "should" | "could" | "would" => i + 1,
+        "ought" if s.word(i + 1) == "to" => i + 2,
+        _ => return None,
+    };
     while any(s.word(k), &["not", "n't", "never", "also", "really", "so"]) || is_adverb(s.word(k)) {
         k += 1;
     }
@@ -225,67 +228,23 @@ fn counterfactual_modal_is_blame(s: &Sentence, people: &People, modal: usize, ha
 // ---------------------------------------------------------------- human error
 
 /// Nouns after "user error" that make it an error shown to users.
+#[rustfmt::skip]
 const ERROR_SHOWN_TO_USERS: &[&str] = &[
-    "message",
-    "messages",
-    "page",
-    "pages",
-    "rate",
-    "rates",
-    "code",
-    "codes",
-    "count",
-    "counts",
-    "response",
-    "responses",
-    "handling",
-    "reporting",
-    "log",
-    "logs",
-    "toast",
-    "toasts",
-    "dialog",
-    "dialogs",
-    "screen",
-    "screens",
-    "state",
-    "states",
-    "budget",
-    "budgets",
-    "path",
-    "paths",
-    "type",
-    "types",
-    "field",
-    "fields",
-    "text",
-    "output",
-    "metric",
-    "metrics",
-    "spike",
-    "spikes",
+    "message", "messages", "page", "pages", "rate", "rates", "code", "codes", "count", "counts",
+    "response", "responses", "handling", "reporting", "log", "logs", "toast", "toasts", "dialog",
+    "dialogs", "screen", "screens", "state", "states", "budget", "budgets", "path", "paths", "type",
+    "types", "field", "fields", "text", "output", "metric", "metrics", "spike", "spikes",
 ];
 
+#[rustfmt::skip]
 const FAULT_NOUNS: &[&str] = &[
-    "mistake",
-    "mistakes",
-    "error",
-    "errors",
-    "fault",
-    "faults",
-    "blunder",
-    "oversight",
-    "slip",
-    "screw-up",
-    "screwup",
-    "negligence",
-    "carelessness",
-    "incompetence",
-    "failing",
+    "mistake", "mistakes", "error", "errors", "fault", "faults", "blunder", "oversight", "slip",
+    "screw-up", "screwup", "negligence", "carelessness", "incompetence", "failing", "typo", "typos",
 ];
 
 /// Words that, shortly before "human error", mean the writer rejects it as a
 /// cause ("we do not record human error as a root cause").
+#[rustfmt::skip]
 const NEGATIONS: &[&str] = &[
     "not", "n't", "never", "no", "nobody", "without", "rather", "instead", "beyond", "avoid",
     "avoids", "avoided", "avoiding", "against", "than",
@@ -355,8 +314,10 @@ pub(crate) fn human_error(s: &Sentence, people: &People, out: &mut Vec<Span>) {
         let caused_by = any(word, &["caused", "triggered"]) && next == "by";
         if caused_by || word == "blame" {
             let from = if caused_by { i + 2 } else { i + 1 };
+            // "caused by operator error" is told as "operator error" below.
             if let Some(p) = people.person_phrase_at(s, from)
                 && !negated_before(i)
+                && !any(s.word(p + 1), &["error", "errors", "mistake", "mistakes"])
             {
                 out.push(s.span(i, p));
                 continue;
@@ -397,73 +358,23 @@ pub(crate) fn human_error(s: &Sentence, people: &People, out: &mut Vec<Span>) {
 // ---------------------------------------------------------------- judgemental
 
 /// Judgemental words, flagged wherever they stand.
+#[rustfmt::skip]
 const JUDGEMENTAL: &[&str] = &[
-    "careless",
-    "carelessly",
-    "carelessness",
-    "negligent",
-    "negligently",
-    "negligence",
-    "stupid",
-    "stupidly",
-    "stupidity",
-    "obviously",
-    "incompetent",
-    "incompetently",
-    "incompetence",
-    "sloppy",
-    "sloppily",
-    "sloppiness",
-    "reckless",
-    "recklessly",
-    "recklessness",
-    "idiot",
-    "idiots",
-    "idiotic",
-    "foolish",
-    "foolishly",
-    "irresponsible",
-    "irresponsibly",
-    "inexcusable",
-    "clueless",
-    "inept",
-    "ineptitude",
-    "thoughtless",
-    "thoughtlessly",
-    "blatant",
-    "blatantly",
-    "moronic",
-    "boneheaded",
-    "unprofessional",
-    "amateurish",
-    "laziness",
-    "lazy",
-    "dumb",
-    "ignorant",
+    "careless", "carelessly", "carelessness", "negligent", "negligently", "negligence", "stupid",
+    "stupidly", "stupidity", "obviously", "incompetent", "incompetently", "incompetence", "sloppy",
+    "sloppily", "sloppiness", "reckless", "recklessly", "recklessness", "idiot", "idiots",
+    "idiotic", "foolish", "foolishly", "irresponsible", "irresponsibly", "inexcusable", "clueless",
+    "inept", "ineptitude", "thoughtless", "thoughtlessly", "blatant", "blatantly", "moronic",
+    "boneheaded", "unprofessional", "amateurish", "laziness", "lazy", "dumb", "ignorant",
+    "botched", "bungled", "goofed", "blundered",
 ];
 
 /// Technical words after "lazy" and "dumb" ("lazy loading", "a dumb pipe").
+#[rustfmt::skip]
 const TECHNICAL_AFTER: &[&str] = &[
-    "loading",
-    "loaded",
-    "load",
-    "evaluation",
-    "evaluated",
-    "initialisation",
-    "initialization",
-    "init",
-    "static",
-    "val",
-    "iterator",
-    "iterators",
-    "pipe",
-    "pipes",
-    "terminal",
-    "terminals",
-    "client",
-    "clients",
-    "switch",
-    "switches",
+    "loading", "loaded", "load", "evaluation", "evaluated", "initialisation", "initialization",
+    "init", "static", "val", "iterator", "iterators", "pipe", "pipes", "terminal", "terminals",
+    "client", "clients", "switch", "switches",
 ];
 
 /// Judgemental idioms, as word sequences.
@@ -489,6 +400,14 @@ const JUDGEMENTAL_PHRASES: &[&[&str]] = &[
     &["more", "attentive"],
     &["any", "competent"],
     &["any", "sensible"],
+    &["messed", "up"],
+    &["screwed", "up"],
+    &["blew", "it"],
+    // Hindsight: what is obvious now was not obvious then.
+    &["it", "was", "obvious"],
+    &["it", "is", "obvious"],
+    &["it", "'s", "obvious"],
+    &["been", "obvious"],
 ];
 
 /// Judgemental words ("careless", "obviously", "sloppy" …), idioms ("dropped
@@ -546,119 +465,37 @@ pub(crate) fn judgemental(s: &Sentence, people: &People, out: &mut Vec<Span>) {
 // ---------------------------------------------------------------- person as subject
 
 /// Words that start a new clause, so a name after them can be its subject.
+#[rustfmt::skip]
 const CLAUSE_STARTERS: &[&str] = &[
     "and", "but", "then", "because", "so", "when", "after", "before", "since", "while", "until",
     "as", "once", "that", "where", "if", "though", "although", "whereas", "or",
 ];
 
 /// What people do in a response, said without blame ("Priya found the bug").
+#[rustfmt::skip]
 const RESPONSE_VERBS: &[&str] = &[
-    "found",
-    "noticed",
-    "spotted",
-    "discovered",
-    "identified",
-    "diagnosed",
-    "fixed",
-    "reverted",
-    "rolled",
-    "restored",
-    "mitigated",
-    "investigated",
-    "reported",
-    "escalated",
-    "paged",
-    "joined",
-    "helped",
-    "confirmed",
-    "traced",
-    "saw",
-    "asked",
-    "opened",
-    "declared",
-    "led",
-    "coordinated",
-    "resolved",
-    "recovered",
-    "shared",
-    "acknowledged",
-    "responded",
-    "answered",
-    "raised",
-    "flagged",
-    "alerted",
-    "warned",
-    "suggested",
-    "proposed",
-    "explained",
-    "said",
-    "told",
-    "pointed",
-    "wrote",
-    "noted",
-    "called",
-    "checked",
-    "verified",
-    "tested",
-    "documented",
+    "found", "noticed", "spotted", "discovered", "identified", "diagnosed", "fixed", "reverted",
+    "rolled", "restored", "mitigated", "investigated", "reported", "escalated", "paged", "joined",
+    "helped", "confirmed", "traced", "saw", "asked", "opened", "declared", "led", "coordinated",
+    "resolved", "recovered", "shared", "acknowledged", "responded", "answered", "raised", "flagged",
+    "alerted", "warned", "suggested", "proposed", "explained", "said", "told", "pointed", "wrote",
+    "noted", "called", "checked", "verified", "tested", "documented",
 ];
 
 /// Words that make a clause about a cause or a failure.
+#[rustfmt::skip]
 const CAUSE_CUES: &[&str] = &[
-    "caused",
-    "cause",
-    "causing",
-    "broke",
-    "broken",
-    "break",
-    "breaking",
-    "faulty",
-    "bad",
-    "wrong",
-    "wrongly",
-    "incorrect",
-    "incorrectly",
-    "mistakenly",
-    "mistake",
-    "mistakes",
-    "mistyped",
-    "typo",
-    "misconfigured",
-    "misconfiguration",
-    "misread",
-    "misjudged",
-    "forgot",
-    "forgotten",
-    "ignored",
-    "ignoring",
-    "missed",
-    "skipped",
-    "overlooked",
-    "neglected",
-    "failed",
-    "outage",
-    "deleted",
-    "dropped",
-    "wiped",
-    "without",
-    "unreviewed",
-    "untested",
-    "erroneous",
-    "buggy",
-    "accidentally",
-    "accident",
-    "responsible",
-    "fault",
-    "crashed",
-    "corrupted",
-    "exposed",
-    "leaked",
-    "lost",
-    "triggered",
-    "introduced",
+    "caused", "cause", "causing", "broke", "broken", "break", "breaking", "faulty", "bad", "wrong",
+    "wrongly", "incorrect", "incorrectly", "mistakenly", "mistake", "mistakes", "mistyped", "typo",
+    "misconfigured", "misconfiguration", "misread", "misjudged", "forgot", "forgotten", "ignored",
+    "ignoring", "missed", "skipped", "overlooked", "neglected", "failed", "outage", "deleted",
+    "dropped", "wiped", "without", "unreviewed", "untested", "erroneous", "buggy", "accidentally",
+    "accident", "responsible", "fault", "crashed", "corrupted", "exposed", "leaked", "lost",
+    "triggered", "introduced",
 ];
 
 /// Words that end the clause a name is the subject of.
+#[rustfmt::skip]
 const CLAUSE_ENDERS: &[&str] = &[
     "but", "which", "while", "whereas", "although", "though", "who", "so",
 ];
@@ -685,7 +522,9 @@ pub(crate) fn person_as_subject(s: &Sentence, people: &People, out: &mut Vec<Spa
                 None => break,
             }
         }
-        let mut verb = end;
+        // "Omar's typo took down the API": the person's thing is the subject.
+        let possessive = s.word(end) == "'s";
+        let mut verb = if possessive { end + 1 } else { end };
         let mut cue = false;
         while is_adverb(s.word(verb)) || any(s.word(verb), &["also", "then", "just"]) {
             cue |= any(s.word(verb), CAUSE_CUES);
@@ -696,7 +535,7 @@ pub(crate) fn person_as_subject(s: &Sentence, people: &People, out: &mut Vec<Spa
         ];
         if verb >= s.tokens.len()
             || (verb == end && s.clause_break_before(verb))
-            || any(s.word(verb), &not_a_verb)
+            || (!possessive && any(s.word(verb), &not_a_verb))
             || any(s.word(verb), RESPONSE_VERBS)
         {
             continue;
@@ -723,6 +562,7 @@ pub(crate) fn person_as_subject(s: &Sentence, people: &People, out: &mut Vec<Spa
 
 // ---------------------------------------------------------------- blame questions
 
+#[rustfmt::skip]
 const PAST_IRREGULAR: &[&str] = &[
     "gave", "made", "wrote", "broke", "ran", "took", "put", "let", "forgot", "left", "sent", "did",
     "told", "set", "hit", "brought", "chose", "built", "cut", "shut", "drove", "got", "threw",
@@ -730,52 +570,19 @@ const PAST_IRREGULAR: &[&str] = &[
 ];
 
 /// Fact-finding verbs: "who noticed the alert?" asks for a timeline, not a culprit.
+#[rustfmt::skip]
 const WHO_FACT_VERBS: &[&str] = &[
-    "noticed",
-    "joined",
-    "saw",
-    "found",
-    "discovered",
-    "reported",
-    "escalated",
-    "paged",
-    "needed",
-    "helped",
-    "responded",
-    "answered",
-    "spotted",
-    "fixed",
-    "restored",
-    "asked",
-    "led",
-    "coordinated",
-    "attended",
-    "received",
-    "acknowledged",
-    "watched",
-    "observed",
-    "investigated",
-    "knew",
-    "worked",
-    "owned",
-    "handled",
-    "resolved",
-    "recovered",
-    "mitigated",
-    "declared",
-    "called",
-    "noted",
-    "raised",
-    "wanted",
-    "used",
-    "opened",
-    "started",
-    "got",
+    "noticed", "joined", "saw", "found", "discovered", "reported", "escalated", "paged", "needed",
+    "helped", "responded", "answered", "spotted", "fixed", "restored", "asked", "led",
+    "coordinated", "attended", "received", "acknowledged", "watched", "observed", "investigated",
+    "knew", "worked", "owned", "handled", "resolved", "recovered", "mitigated", "declared",
+    "called", "noted", "raised", "wanted", "used", "opened", "started", "got",
 ];
 
+#[rustfmt::skip]
 const WHY_AUXILIARIES: &[&str] = &[
-    "did", "do", "does", "would", "were", "was", "could", "have", "has", "had", "is", "are",
-    "will", "wo", "ca", "can", "should",
+    "did", "do", "does", "would", "were", "was", "could", "have", "has", "had", "is", "are", "will",
+    "wo", "ca", "can", "should",
 ];
 
 /// Accusing questions: "Why did you …?", "Why didn't the DBA …?", "Who
@@ -812,9 +619,15 @@ pub(crate) fn blame_question(s: &Sentence, people: &People, out: &mut Vec<Span>)
         }
         i
     };
+    // "Why on earth did you …", "why exactly did they …".
+    let after_why = |i: usize| match (s.word(i + 1), s.word(i + 2)) {
+        ("on", "earth") | ("the", "hell") | ("the", "heck") => i + 3,
+        (w, _) if any(w, &["exactly", "again", "then", "ever"]) => i + 2,
+        _ => i + 1,
+    };
     match s.word(q) {
-        "why" if any(s.word(q + 1), WHY_AUXILIARIES) => {
-            if let Some(p) = someone_else(first_content(q + 2)) {
+        "why" if any(s.word(after_why(q)), WHY_AUXILIARIES) => {
+            if let Some(p) = someone_else(first_content(after_why(q) + 1)) {
                 out.push(s.span(q, p));
             }
         }
@@ -839,8 +652,9 @@ pub(crate) fn blame_question(s: &Sentence, people: &People, out: &mut Vec<Span>)
                 "decision",
                 "responsibility",
             ];
-            if any(s.word(q + 1), &blame_nouns) {
-                out.push(s.span(q, q + 1));
+            // "Whose (bright) idea was it …?"
+            if let Some(k) = (q + 1..q + 3).find(|&k| any(s.word(k), &blame_nouns)) {
+                out.push(s.span(q, k));
             }
         }
         "what" if any(s.word(q + 1), &["was", "were"]) => {
@@ -890,8 +704,8 @@ pub(crate) fn blame_question(s: &Sentence, people: &People, out: &mut Vec<Span>)
         if i != q
             && s.word(i) == "why"
             && s.clause_break_before(i)
-            && any(s.word(i + 1), WHY_AUXILIARIES)
-            && let Some(p) = someone_else(first_content(i + 2))
+            && any(s.word(after_why(i)), WHY_AUXILIARIES)
+            && let Some(p) = someone_else(first_content(after_why(i) + 1))
         {
             out.push(s.span(i, p));
         }
