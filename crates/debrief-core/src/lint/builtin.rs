@@ -480,6 +480,7 @@ const RESPONSE_VERBS: &[&str] = &[
     "resolved", "recovered", "shared", "acknowledged", "responded", "answered", "raised", "flagged",
     "alerted", "warned", "suggested", "proposed", "explained", "said", "told", "pointed", "wrote",
     "noted", "called", "checked", "verified", "tested", "documented",
+    "blocked", "contained", "isolated", "quarantined", "revoked", "rotated", "removed",
 ];
 
 /// Words that make a clause about a cause or a failure.
@@ -492,6 +493,8 @@ const CAUSE_CUES: &[&str] = &[
     "dropped", "wiped", "without", "unreviewed", "untested", "erroneous", "buggy", "accidentally",
     "accident", "responsible", "fault", "crashed", "corrupted", "exposed", "leaked", "lost",
     "triggered", "introduced",
+    // The way in of an attack: "Lucas clicked the phishing link".
+    "phishing", "malicious", "attacker", "attackers",
 ];
 
 /// Words that end the clause a name is the subject of.

@@ -35,7 +35,7 @@ const ROLES: &[&str] = &[
     "assignees", "guy", "guys", "folks", "officer", "officers", "director", "directors",
     "supervisor", "supervisors", "specialist", "specialists", "coordinator", "coordinators", "ciso",
     "cto", "ceo", "cio", "operator", "operators", "agent", "agents", "shift", "shifts", "crew", "crews", "squad", "squads", "department",
-    "departments", "management", "leadership",
+    "departments", "management", "leadership", "desk", "helpdesk", "servicedesk",
 ];
 
 /// Software that is also called an operator (a Kubernetes operator).
