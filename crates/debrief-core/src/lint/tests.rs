@@ -142,6 +142,18 @@ fn counterfactuals_said_of_people_are_found() {
 }
 
 #[test]
+fn a_desk_is_people_and_knowing_is_not_an_omission() {
+    finds(
+        "The help desk failed to verify the caller.",
+        "counterfactual",
+        "failed to",
+    );
+    // Verbs of knowing describe what a person had to go on: left alone, even
+    // where the sentence is unkind.
+    clean("The developers did not understand how the cache worked.");
+}
+
+#[test]
 fn a_known_name_is_a_person_for_counterfactuals() {
     let all = found_with("Tomasz should have rotated the keys.", &["Tomasz"]);
     assert!(all.contains(&("counterfactual".into(), "should have".into())));
@@ -318,6 +330,9 @@ fn a_known_name_as_the_subject_of_a_cause_is_found() {
     assert!(all.contains(&("person-as-subject".into(), "Sam ran".into())));
     let all = found_with("Omar's typo took down the API.", &["Omar"]);
     assert!(all.contains(&("person-as-subject".into(), "Omar's typo".into())));
+    let all = found_with("Lucas clicked the phishing link.", &["Lucas"]);
+    assert!(all.contains(&("person-as-subject".into(), "Lucas clicked".into())));
+    assert!(found_with("Lucas blocked the attacker's address.", &["Lucas"]).is_empty());
     let all = found_with("Priya Patel misconfigured the balancer.", &["Priya Patel"]);
     assert!(all.contains(&(
         "person-as-subject".into(),
