@@ -533,6 +533,18 @@ fn a_pattern_rule_of_the_organisation_is_applied() {
 }
 
 #[test]
+fn a_pattern_anchor_is_the_start_of_a_sentence() {
+    let rules = RuleSet::new(vec![pattern_rule("opening", regex("^so,"))]).expect("valid");
+    let findings = lint(
+        "It broke. So, the pager went off.\n\n  So, again.",
+        &rules,
+        &LintContext::default(),
+    );
+    let excerpts: Vec<&str> = findings.iter().map(|f| f.excerpt.as_str()).collect();
+    assert_eq!(excerpts, ["So,", "So,"]);
+}
+
+#[test]
 fn phrases_match_whole_words_only() {
     let rules = RuleSet::new(vec![pattern_rule("blame", phrases(&["blame"]))]).expect("valid");
     let findings = lint(

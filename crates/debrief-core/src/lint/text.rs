@@ -270,7 +270,10 @@ fn line_break_ends_sentence(blanked: &str, sentence_start: usize, newline: usize
 }
 
 fn push_sentence<'a>(blanked: &'a str, start: usize, end: usize, out: &mut Vec<Sentence<'a>>) {
-    let text = &blanked[start..end];
+    // A sentence starts at its first non-blank character, so that a pattern's
+    // `^` means the start of the sentence.
+    let text = blanked[start..end].trim_start();
+    let start = end - text.len();
     let tokens = tokens(text, start);
     if tokens.is_empty() {
         return;
