@@ -4,7 +4,7 @@
 //! files read from JSON. The CLI's `debrief lint` uses this, and so can the
 //! web server for review text.
 
-use debrief_core::lint::{Finding, LineIndex, LintContext, LintRule, RuleSet, lint};
+use debrief_core::lint::{Finding, LintContext, LintRule, RuleSet, lint, set_positions};
 use debrief_core::{FieldError, FieldErrors};
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -148,7 +148,6 @@ pub fn lint_document(
     if !is_markdown {
         return lint(text, rules, ctx);
     }
-    let lines = LineIndex::new(text);
     let mut findings = Vec::new();
     for segment in markdown_segments(text) {
         for mut finding in lint(&segment.text, rules, ctx) {
@@ -166,12 +165,12 @@ pub fn lint_document(
                 continue;
             }
             (finding.start, finding.end) = (start, end);
-            (finding.line, finding.column) = lines.position(start);
             finding.excerpt = text[start..end].to_owned();
             findings.push(finding);
         }
     }
     findings.sort_by(|a, b| (a.start, a.end, &a.rule).cmp(&(b.start, b.end, &b.rule)));
+    set_positions(text, &mut findings);
     findings
 }
 
@@ -211,6 +210,7 @@ pub fn rules_from_json(json: &str) -> Result<RuleSet, FieldErrors> {
 
 #[cfg(test)]
 mod tests {
+    use debrief_core::lint::LineIndex;
     use proptest::prelude::*;
 
     use super::*;

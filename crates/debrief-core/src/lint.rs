@@ -376,7 +376,6 @@ pub fn lint(text: &str, rules: &RuleSet, ctx: &LintContext) -> Vec<Finding> {
     let blanked = text::blank_non_prose(text);
     let sentences = text::sentences(&blanked);
     let people = People::new(&ctx.names);
-    let lines = LineIndex::new(text);
     let mut findings = Vec::new();
     for (rule, pattern) in rules.rules.iter().zip(&rules.patterns) {
         if !rule.enabled {
@@ -410,14 +409,14 @@ pub fn lint(text: &str, rules: &RuleSet, ctx: &LintContext) -> Vec<Finding> {
                 continue;
             }
             last_end = end;
-            let (line, column) = lines.position(start);
             findings.push(Finding {
                 rule: rule.id.clone(),
                 severity: rule.severity,
                 start,
                 end,
-                line,
-                column,
+                // Set below, once all findings are in order.
+                line: 0,
+                column: 0,
                 excerpt: text[start..end].to_owned(),
                 message: rule.message.clone(),
                 why: rule.why.clone(),
@@ -426,7 +425,35 @@ pub fn lint(text: &str, rules: &RuleSet, ctx: &LintContext) -> Vec<Finding> {
         }
     }
     findings.sort_by(|a, b| (a.start, a.end, &a.rule).cmp(&(b.start, b.end, &b.rule)));
+    set_positions(text, &mut findings);
     findings
+}
+
+/// Sets the line and column of findings sorted by `start`, in one pass over
+/// the text (a column is counted from the line start, which on a long line
+/// would cost that much for every finding).
+pub fn set_positions(text: &str, findings: &mut [Finding]) {
+    let (mut offset, mut line, mut column) = (0, 1, 1);
+    for finding in findings {
+        let target = finding.start.min(text.len());
+        if target < offset {
+            // Not sorted after all: fall back to counting from scratch.
+            (finding.line, finding.column) = LineIndex::new(text).position(target);
+            continue;
+        }
+        for c in text[offset..].chars() {
+            if offset >= target {
+                break;
+            }
+            offset += c.len_utf8();
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+        }
+        (finding.line, finding.column) = (line, column);
+    }
 }
 
 /// Matches of a pattern rule in one sentence; with `person_subject`, only

@@ -178,7 +178,9 @@ impl People {
 /// `they` stands for things when the sentence named plural things before it
 /// and no plural people ("the replicas diverged because they failed to agree").
 fn they_means_things(s: &Sentence, i: usize) -> bool {
-    let earlier = &s.tokens[..i];
+    // The antecedent is near; looking further only costs time on text
+    // without full stops.
+    let earlier = &s.tokens[i.saturating_sub(40)..i];
     let things = earlier.iter().any(|t| THINGS.contains(&t.lower.as_str()));
     let people = earlier.iter().any(|t| {
         t.lower.ends_with('s') && ROLES.contains(&t.lower.as_str()) && t.lower != "operators"

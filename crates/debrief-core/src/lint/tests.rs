@@ -437,7 +437,49 @@ fn quoted_backticked_and_linked_text_is_not_read() {
     );
 }
 
+#[test]
+fn stray_quote_marks_quote_nothing() {
+    finds(
+        "'90s kit: the engineer should have checked.",
+        "counterfactual",
+        "should have",
+    );
+    finds(
+        "An \"unclosed quote, and the engineer should have checked.",
+        "counterfactual",
+        "should have",
+    );
+    let many = " 'x".repeat(5_000) + ". The admin failed to check.";
+    assert_eq!(
+        found(&many),
+        [("counterfactual".into(), "failed to".into())]
+    );
+}
+
 // ------------------------------------------------------------ positions
+
+#[test]
+fn positions_are_right_for_findings_in_any_order() {
+    let text = "ab\ncdé\nfg";
+    let mut findings: Vec<Finding> = [9, 0, 5]
+        .into_iter()
+        .map(|start| Finding {
+            rule: "r".into(),
+            severity: LintSeverity::Notice,
+            start,
+            end: start + 1,
+            line: 0,
+            column: 0,
+            excerpt: String::new(),
+            message: String::new(),
+            why: String::new(),
+            suggestion: String::new(),
+        })
+        .collect();
+    set_positions(text, &mut findings);
+    let got: Vec<(usize, usize)> = findings.iter().map(|f| (f.line, f.column)).collect();
+    assert_eq!(got, [(3, 2), (1, 1), (2, 3)]);
+}
 
 #[test]
 fn findings_carry_byte_spans_lines_and_character_columns() {

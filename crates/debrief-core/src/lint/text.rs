@@ -98,6 +98,9 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The longest quotation, in characters.
+const QUOTE_REACH: usize = 2000;
+
 /// Ranges (open mark to close mark, inclusive) of quoted and backticked
 /// passages in one paragraph. An opening mark without its closing mark
 /// quotes nothing.
@@ -105,6 +108,45 @@ fn quoted_ranges(p: &str) -> Vec<(usize, usize)> {
     let chars: Vec<(usize, char)> = p.char_indices().collect();
     let end_of = |k: usize| chars.get(k + 1).map_or(p.len(), |&(i, _)| i);
     let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+    // Where each kind of quotation can close, in order, so that finding the
+    // closing mark is a binary search, not a scan: a text full of
+    // apostrophes stays fast.
+    let positions = |closes: &dyn Fn(usize, char) -> bool| -> Vec<usize> {
+        (0..chars.len())
+            .filter(|&j| closes(j, chars[j].1))
+            .collect()
+    };
+    let straight_double = positions(&|_, c| c == '"');
+    let curly_double = positions(&|_, c| c == '”');
+    let low_double = positions(&|_, c| matches!(c, '“' | '”'));
+    let guillemet = positions(&|_, c| c == '»');
+    // A closing single mark follows a non-blank and is followed by no letter
+    // (`'Who broke prod?',`), unlike an apostrophe inside a word (`didn't`).
+    let single = positions(&|j, c| {
+        matches!(c, '\'' | '’')
+            && j > 0
+            && !chars[j - 1].1.is_whitespace()
+            && at(j + 1).is_none_or(|n| !n.is_alphanumeric())
+    });
+    // Backtick runs by length: a run closes at the next run of its length.
+    let mut runs: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
+    let mut j = 0;
+    while j < chars.len() {
+        let run = chars[j..].iter().take_while(|&&(_, c)| c == '`').count();
+        if run > 0 {
+            runs.entry(run).or_default().push(j);
+            j += run;
+        } else {
+            j += 1;
+        }
+    }
+    // The first position in `list` after `k` and within reach: a quotation
+    // longer than QUOTE_REACH characters is a stray mark.
+    let next = |list: &[usize], k: usize| {
+        list.get(list.partition_point(|&j| j <= k))
+            .copied()
+            .filter(|&j| j <= k + QUOTE_REACH)
+    };
     let mut out = Vec::new();
     let mut k = 0;
     while k < chars.len() {
@@ -112,46 +154,25 @@ fn quoted_ranges(p: &str) -> Vec<(usize, usize)> {
         let close = match c {
             '`' => {
                 let run = chars[k..].iter().take_while(|&&(_, c)| c == '`').count();
-                let mut j = k + run;
-                let mut found = None;
-                while j < chars.len() {
-                    if chars[j].1 == '`' {
-                        let other = chars[j..].iter().take_while(|&&(_, c)| c == '`').count();
-                        if other == run {
-                            found = Some(j + run - 1);
-                            break;
-                        }
-                        j += other;
-                    } else {
-                        j += 1;
-                    }
-                }
-                if found.is_none() {
+                let close = runs
+                    .get(&run)
+                    .and_then(|list| next(list, k))
+                    .map(|j| j + run - 1);
+                if close.is_none() {
                     k += run;
                     continue;
                 }
-                found
+                close
             }
-            '"' => (k + 1..chars.len()).find(|&j| chars[j].1 == '"'),
-            '“' => (k + 1..chars.len()).find(|&j| chars[j].1 == '”'),
-            '„' => (k + 1..chars.len()).find(|&j| matches!(chars[j].1, '“' | '”')),
-            '«' => (k + 1..chars.len()).find(|&j| chars[j].1 == '»'),
+            '"' => next(&straight_double, k),
+            '“' => next(&curly_double, k),
+            '„' => next(&low_double, k),
+            '«' => next(&guillemet, k),
             '‘' | '\'' => {
-                // An apostrophe inside a word (`didn't`) opens nothing; a
-                // closing mark is followed by no letter (`'Who broke prod?',`).
                 let before = if k == 0 { None } else { at(k - 1) };
                 let opens = before.is_none_or(|b| b.is_whitespace() || "([{".contains(b))
                     && at(k + 1).is_some_and(|n| !n.is_whitespace());
-                if !opens {
-                    k += 1;
-                    continue;
-                }
-                let closer = if c == '‘' { '’' } else { '\'' };
-                (k + 1..chars.len()).find(|&j| {
-                    (chars[j].1 == closer || chars[j].1 == '\'')
-                        && !chars[j - 1].1.is_whitespace()
-                        && at(j + 1).is_none_or(|n| !n.is_alphanumeric())
-                })
+                if opens { next(&single, k) } else { None }
             }
             _ => None,
         };
