@@ -202,10 +202,15 @@ pub fn rules_from_json(json: &str) -> Result<RuleSet, FieldErrors> {
             Err(e) => errors.push(name, e.to_string()),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    // The rules that did parse are checked too, so one run names every problem.
+    match RuleSet::new(rules) {
+        Ok(set) if errors.is_empty() => Ok(set),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.0.extend(more.0);
+            Err(errors)
+        }
     }
-    RuleSet::new(rules)
 }
 
 #[cfg(test)]
@@ -283,7 +288,7 @@ mod tests {
         )
         .expect_err("invalid");
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["b", "rules[2]"]);
+        assert_eq!(fields, ["b", "rules[2]", "a.matcher.regex"]);
         assert!(errors.for_field("b").is_some_and(|m| m.contains("colour")));
         assert!(
             errors

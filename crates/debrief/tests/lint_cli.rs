@@ -301,6 +301,11 @@ fn invalid_rules_and_unreadable_files_exit_3_naming_what_is_wrong() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("  mine.matcher.regex: "),
+        "the rules that parsed are checked too: {}",
+        run.stderr
+    );
 
     write(
         dir.path(),
