@@ -11,6 +11,7 @@ pub mod impact;
 pub mod import;
 pub mod incidents;
 mod line_limit;
+pub mod lint;
 pub mod report;
 pub mod review;
 pub mod settings;

@@ -10,6 +10,7 @@ pub mod field_error;
 pub mod impact;
 pub mod incident;
 pub mod lifecycle;
+pub mod lint;
 pub mod money;
 pub mod person;
 pub mod review;

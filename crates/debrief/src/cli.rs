@@ -24,6 +24,10 @@ Exit codes:
      a key that already exists, or a review step the workflow does not
      allow now (approving a draft, editing an approved review)
 
+`debrief lint` is the exception, like a compiler: it exits 1 when it found
+blaming language, 0 when the text is clean and 3 when a file or the rules
+cannot be read. It never opens the database.
+
 Errors go to stderr as `error: …`, with each field problem on its own line.";
 
 const AFTER_LONG_HELP: &str = "\
@@ -153,6 +157,19 @@ pub enum Command {
     /// People debrief knows (action owners, attendees).
     #[command(subcommand)]
     Person(PersonCommand),
+    /// Point at blaming language in text and Markdown files (for CI too).
+    ///
+    /// Finds counterfactuals said of people ("the engineer should have"),
+    /// "human error", judgemental words, a known person's name as the subject
+    /// of a cause and accusing questions, and prints each as
+    /// `FILE:LINE:COLUMN: RULE: MESSAGE` with a suggestion. `.md` and
+    /// `.markdown` files are read as Markdown: code blocks, inline code, HTML
+    /// and link targets are skipped, and lines and columns are those of the
+    /// file. Text in quotes or backticks is never read.
+    ///
+    /// Exit codes: 0 nothing found, 1 findings, 3 a file or the rules file
+    /// cannot be read or the rules are invalid. The database is not used.
+    Lint(LintArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -831,4 +848,30 @@ mod tests {
         assert!(parse_mapping("at").is_err());
         assert!(parse_mapping("=Time").is_err());
     }
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files to read (`-` for standard input).
+    #[arg(value_name = "FILE", required_unless_present = "print_rules")]
+    pub files: Vec<String>,
+    /// Print the findings as a JSON array (file, line, column, rule,
+    /// severity, message, why, suggestion, excerpt, start, end).
+    #[arg(long)]
+    pub json: bool,
+    /// Use the rules of this JSON file (an array of rules) instead of the
+    /// built-in ones; `--print-rules` shows the format.
+    #[arg(long, value_name = "FILE.json")]
+    pub rules: Option<String>,
+    /// A person's name, so that "NAME deployed the broken config" is found;
+    /// repeatable.
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Read every input as Markdown, whatever its name (useful with `-`).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Print the rules in force (the built-in ones, or those of --rules) as
+    /// JSON and exit: a starting point for your own rules file.
+    #[arg(long)]
+    pub print_rules: bool,
 }

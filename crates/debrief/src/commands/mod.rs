@@ -5,6 +5,7 @@
 mod action;
 mod bundle;
 mod incident;
+mod lint;
 mod review;
 mod server;
 mod timeline;
@@ -25,7 +26,13 @@ use crate::cli::{
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if matches!(cli.command, Command::Serve(_)) {
+    // Linting reads files, not the database: it must work (in CI, on a
+    // laptop) where no database is, and must not create one.
+    let command = match cli.command {
+        Command::Lint(args) => return lint::run(&args),
+        command => command,
+    };
+    if matches!(command, Command::Serve(_)) {
         // Only the long-running server logs; one-shot commands speak through
         // their output and exit code.
         server::init_tracing();
@@ -58,7 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "anonymous".into());
     let app = App::new(Arc::new(store.clone()), clock, settings);
-    let result = match cli.command {
+    let result = match command {
         Command::Serve(args) => server::serve(app, args).await,
         Command::Demo => bundle::demo(&app).await,
         Command::Migrate => server::migrate(&cli.database),
@@ -106,6 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             RateCommand::Delete(args) => review::rate_delete(&app, args).await,
         },
         Command::Import(args) => bundle::import(&app, args).await,
+        Command::Lint(args) => lint::run(&args),
     };
     // Closing lets SQLite checkpoint its write-ahead log before the process ends.
     store.close().await;
