@@ -3,6 +3,8 @@
 //! `export` gives the same bytes. Its JSON Schema is generated from these
 //! types into `docs/bundle.schema.json` (a test keeps the two in step).
 
+mod actions;
+
 use std::io::{BufReader, Read};
 
 use debrief_core::review::Review;
@@ -14,6 +16,8 @@ use debrief_store::{EventFilter, KeyRequest, NewIncidentRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use actions::{BundleAction, BundleHistory, BundlePerson, BundleVerification};
 
 use crate::import::{BATCH, Progress, json_message};
 use crate::{App, AppError, ImportError};
@@ -37,6 +41,10 @@ pub struct Bundle {
     /// a backup keeps the totals it can compute.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exchange_rates: Vec<BundleRate>,
+    /// People the actions name as owners (PRODUCT.md §6); matched by email
+    /// on import, created when unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<BundlePerson>,
 }
 
 /// `1 from = rate to`, valid from `date`.
@@ -91,6 +99,13 @@ pub struct BundleIncident {
     /// /api/v1/incidents/{key}/review` shows it, when one was opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<serde_json::Value>,
+    /// Action items with their history (PRODUCT.md §6), by number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<BundleAction>,
+    /// Follow-up snapshots as `GET /api/v1/incidents/{key}/follow-ups` shows
+    /// them, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<serde_json::Value>,
 }
 
 /// The lifecycle timestamps, each optional.
@@ -346,6 +361,8 @@ pub struct BundleReport {
     pub incidents_existing: u64,
     pub events_added: u64,
     pub events_duplicate: u64,
+    /// Actions new to this database.
+    pub actions_added: u64,
     pub keys: Vec<String>,
 }
 
@@ -362,6 +379,7 @@ impl App {
             ids
         };
         let mut incidents = Vec::with_capacity(ids.len());
+        let mut owners: Vec<debrief_core::Person> = Vec::new();
         for id in ids {
             let incident = self.store().incident_by_id(id).await?;
             let events = self
@@ -377,8 +395,38 @@ impl App {
                     })
                 })
                 .transpose()?;
+            let (_, mut actions) = self.incident_actions(&incident.key.to_string()).await?;
+            actions.sort_by_key(|v| v.action().number);
+            for v in &actions {
+                let history = self.store().action_history(v.action().id).await?;
+                bi.actions.push(BundleAction::from_view(v, &history));
+                if !owners
+                    .iter()
+                    .any(|p: &debrief_core::Person| p.id == v.record.owner.id)
+                {
+                    owners.push(v.record.owner.clone());
+                }
+            }
+            for f in self.store().follow_ups(id).await? {
+                bi.follow_ups.push(serde_json::to_value(&f).map_err(|e| {
+                    AppError::Store(debrief_store::StoreError::Corrupt(e.to_string()))
+                })?);
+            }
             incidents.push(bi);
         }
+        // A whole export is a backup and keeps everyone; a partial one only
+        // the owners it needs.
+        let people = if keys.is_empty() {
+            self.people().await?
+        } else {
+            owners.sort_by(|a, b| {
+                a.name
+                    .to_lowercase()
+                    .cmp(&b.name.to_lowercase())
+                    .then(a.email.cmp(&b.email))
+            });
+            owners
+        };
         let exchange_rates = self
             .rates()
             .await?
@@ -396,6 +444,7 @@ impl App {
             version: VERSION,
             incidents,
             exchange_rates,
+            people: people.iter().map(BundlePerson::from_person).collect(),
         })
     }
 
@@ -440,6 +489,13 @@ impl App {
                 Err(m) => errors.push(format!("exchange_rates[{i}]"), m),
             }
         }
+        let mut people = Vec::with_capacity(bundle.people.len());
+        for (i, p) in bundle.people.iter().enumerate() {
+            match p.validate() {
+                Ok(p) => people.push(p),
+                Err(e) => errors.0.extend(e.prefixed(&format!("people[{i}].")).0),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -447,14 +503,22 @@ impl App {
         for rate in &rates {
             tx.add_rate_if_new(rate).await?;
         }
+        for person in &people {
+            if tx.person_by_email(&person.email).await?.is_none() {
+                tx.create_person(person, now).await?;
+            }
+        }
         let mut report = BundleReport::default();
         let mut read = 0u64;
         for PreparedIncident {
+            index,
             key,
             record,
             events,
             id_given,
             review,
+            actions,
+            follow_ups,
         } in prepared
         {
             // With an id, the id says which incident this is; without one, the key does.
@@ -489,6 +553,26 @@ impl App {
             {
                 review.incident_id = incident_id;
                 tx.save_review(&review, None, now).await?;
+            }
+            for (j, (mut action, history)) in actions.into_iter().enumerate() {
+                let owner = &bundle.incidents[index].actions[j].owner;
+                let Some(person) = tx.person_by_email(owner).await? else {
+                    return Err(AppError::Invalid(FieldErrors::from(
+                        debrief_core::FieldError::new(
+                            format!("incidents[{index}].actions[{j}].owner"),
+                            format!("`{owner}` is neither in the bundle's people nor known here"),
+                        ),
+                    )));
+                };
+                action.incident_id = incident_id;
+                action.fields.owner_id = person.id;
+                if tx.insert_action_if_new(&action, &history).await? {
+                    report.actions_added += 1;
+                }
+            }
+            for mut f in follow_ups {
+                f.incident_id = incident_id;
+                tx.add_follow_up_if_new(&f).await?;
             }
             report.keys.push(key.to_string());
             for chunk in events.chunks(BATCH) {
@@ -567,6 +651,20 @@ impl App {
                 .map_err(|e| errors.push("review", format!("not a review debrief can read: {e}")))
                 .ok(),
         };
+        let mut actions = Vec::with_capacity(bi.actions.len());
+        for (j, a) in bi.actions.iter().enumerate() {
+            match a.validate(id, review.as_ref()) {
+                Ok(v) => actions.push(v),
+                Err(e) => errors.0.extend(e.prefixed(&format!("actions[{j}].")).0),
+            }
+        }
+        let mut follow_ups = Vec::with_capacity(bi.follow_ups.len());
+        for (j, f) in bi.follow_ups.iter().enumerate() {
+            match actions::follow_up_from_value(f, id) {
+                Ok(f) => follow_ups.push(f),
+                Err(m) => errors.push(format!("follow_ups[{j}]"), m),
+            }
+        }
         let events = match validate_events(index, bi) {
             Ok(e) => e,
             Err(AppError::Invalid(e)) => {
@@ -582,6 +680,9 @@ impl App {
         };
         match (key, fields, errors.is_empty()) {
             (Some(key), Some(fields), true) => Ok(PreparedIncident {
+                index,
+                actions,
+                follow_ups,
                 key: key.clone(),
                 record: NewIncidentRecord {
                     id,
@@ -601,6 +702,12 @@ impl App {
 
 /// A bundle incident, validated, ready to write.
 struct PreparedIncident {
+    index: usize,
+    actions: Vec<(
+        debrief_core::action::Action,
+        Vec<debrief_core::action::HistoryEntry>,
+    )>,
+    follow_ups: Vec<debrief_core::action::FollowUp>,
     key: IncidentKey,
     record: NewIncidentRecord,
     events: Vec<NewTimelineEvent>,
@@ -630,5 +737,7 @@ fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIn
         updated_at: Some(incident.updated_at.to_string()),
         timeline: events.iter().map(BundleEvent::from_event).collect(),
         review: None,
+        actions: Vec::new(),
+        follow_ups: Vec::new(),
     }
 }

@@ -644,6 +644,320 @@ impl App {
                 self.change_review(key, change, by).await?;
             }
         }
+        self.load_demo_actions().await?;
         Ok(DemoOutcome::Loaded(report))
+    }
+}
+
+/// A person of the demo: name, email, team.
+const PEOPLE: [(&str, &str, &str); 11] = [
+    (
+        "Priya Raman",
+        "priya.raman@example.org",
+        "Security operations",
+    ),
+    ("Tomás Ortega", "tomas.ortega@example.org", "Infrastructure"),
+    (
+        "Hannah Becker",
+        "hannah.becker@example.org",
+        "Identity and access",
+    ),
+    ("Sam Okafor", "sam.okafor@example.org", "Service desk"),
+    (
+        "Lena Fischer",
+        "lena.fischer@example.org",
+        "Security operations",
+    ),
+    ("Jordan Lee", "jordan.lee@example.org", "Platform SRE"),
+    (
+        "Aisha Mensah",
+        "aisha.mensah@example.org",
+        "Network engineering",
+    ),
+    (
+        "Marta Nowak",
+        "marta.nowak@example.org",
+        "Risk office (facilitator)",
+    ),
+    ("Daniel Kim", "daniel.kim@example.org", "CISO"),
+    ("Elena Rossi", "elena.rossi@example.org", "Legal"),
+    ("Chris Park", "chris.park@example.org", "Communications"),
+];
+
+/// A demo action: where, when it was created, what, and what happened to it.
+struct DemoAction {
+    key: &'static str,
+    created: &'static str,
+    /// The start of the recommendation it answers.
+    answers: &'static str,
+    title: &'static str,
+    action_type: &'static str,
+    owner: &'static str,
+    due: &'static str,
+    scores: (i64, i64, i64),
+    /// `(P, justification)` when overridden.
+    priority: Option<(&'static str, &'static str)>,
+    ticket: &'static str,
+    /// `(instant, status, note)`, in order.
+    moves: &'static [(&'static str, &'static str, &'static str)],
+    /// `(instant, evidence)`.
+    verified: Option<(&'static str, &'static str)>,
+}
+
+const DEMO_ACTIONS: [DemoAction; 8] = [
+    DemoAction {
+        key: "INC-2026-0001",
+        created: "2026-09-28T10:00:00Z",
+        answers: "Separate backup-platform credentials",
+        title: "Separate backup-platform credentials from production and enforce MFA",
+        action_type: "prevent",
+        owner: "tomas.ortega@example.org",
+        due: "2026-10-31",
+        scores: (5, 5, 2),
+        priority: None,
+        ticket: "OPS-2041",
+        moves: &[
+            ("2026-10-02T08:30:00Z", "in_progress", ""),
+            ("2026-10-20T16:00:00Z", "done", ""),
+        ],
+        verified: Some((
+            "2026-11-05T11:00:00Z",
+            "Restore drill on 4 November: a production domain admin could not reach the backup console; restore completed with the separate credentials.",
+        )),
+    },
+    DemoAction {
+        key: "INC-2026-0001",
+        created: "2026-09-28T10:05:00Z",
+        answers: "Inventory all service accounts",
+        title: "Inventory service accounts with an owner and a rotation schedule",
+        action_type: "prevent",
+        owner: "hannah.becker@example.org",
+        due: "2026-11-15",
+        scores: (4, 4, 3),
+        priority: None,
+        ticket: "",
+        moves: &[
+            ("2026-10-05T09:00:00Z", "in_progress", ""),
+            (
+                "2026-10-30T14:00:00Z",
+                "blocked",
+                "waiting for the HR system export of leavers",
+            ),
+        ],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0001",
+        created: "2026-09-28T10:10:00Z",
+        answers: "Block macro-enabled attachments",
+        title: "Block macro-enabled attachments from external senders at the mail gateway",
+        action_type: "prevent",
+        owner: "priya.raman@example.org",
+        due: "2026-10-15",
+        scores: (4, 5, 1),
+        priority: None,
+        ticket: "https://tracker.example.org/browse/SEC-318",
+        moves: &[
+            ("2026-09-30T09:00:00Z", "in_progress", ""),
+            ("2026-10-10T15:30:00Z", "done", ""),
+        ],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0001",
+        created: "2026-09-28T10:15:00Z",
+        answers: "Write and rehearse a ransomware",
+        title: "Write and rehearse a ransomware isolation and restore runbook",
+        action_type: "respond",
+        owner: "priya.raman@example.org",
+        due: "2026-12-18",
+        scores: (3, 5, 3),
+        priority: Some(("P2", "The board asked for the runbook before the Q1 audit")),
+        ticket: "",
+        moves: &[],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0002",
+        created: "2026-10-26T09:00:00Z",
+        answers: "Limit helpdesk exports",
+        title: "Limit helpdesk exports to team leads and alert on large exports",
+        action_type: "detect",
+        owner: "sam.okafor@example.org",
+        due: "2026-11-20",
+        scores: (4, 4, 2),
+        priority: None,
+        ticket: "HD-77",
+        moves: &[],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0002",
+        created: "2026-10-26T09:10:00Z",
+        answers: "",
+        title: "Train helpdesk staff to verify callers with a callback",
+        action_type: "training",
+        owner: "lena.fischer@example.org",
+        due: "2026-12-15",
+        scores: (3, 3, 2),
+        priority: None,
+        ticket: "",
+        moves: &[("2026-11-02T10:00:00Z", "in_progress", "")],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0003",
+        created: "2026-11-05T15:00:00Z",
+        answers: "Link recent changes to alerts",
+        title: "Link recent changes to the alerts of the services they touch",
+        action_type: "detect",
+        owner: "jordan.lee@example.org",
+        due: "2026-12-20",
+        scores: (3, 3, 3),
+        priority: None,
+        ticket: "",
+        moves: &[],
+        verified: None,
+    },
+    DemoAction {
+        key: "INC-2026-0003",
+        created: "2026-11-05T15:05:00Z",
+        answers: "",
+        title: "Add a canary stage to load-balancer configuration rollouts",
+        action_type: "prevent",
+        owner: "aisha.mensah@example.org",
+        due: "2026-11-25",
+        scores: (4, 4, 2),
+        priority: None,
+        ticket: "NET-902",
+        moves: &[("2026-11-09T09:00:00Z", "in_progress", "")],
+        verified: None,
+    },
+];
+
+/// Follow-up sessions of the demo: incident, instant, note.
+const FOLLOW_UPS: [(&str, &str, &str); 3] = [
+    (
+        "INC-2026-0001",
+        "2026-10-12T14:00:00Z",
+        "First follow-up: the mail gateway change is live; backup credentials in progress.",
+    ),
+    (
+        "INC-2026-0001",
+        "2026-11-09T14:00:00Z",
+        "Backup separation verified by drill; the service-account inventory is blocked on HR data.",
+    ),
+    (
+        "INC-2026-0002",
+        "2026-11-10T10:00:00Z",
+        "Export limits not started; training sessions booked.",
+    ),
+];
+
+impl App {
+    /// The demo's people, actions in every state, and follow-ups, written as
+    /// of the dates they happened (so the history and burn-down are real).
+    async fn load_demo_actions(&self) -> Result<(), AppError> {
+        for (name, email, team) in PEOPLE {
+            self.add_person(&debrief_core::PersonDraft {
+                name: name.into(),
+                email: email.into(),
+                team: team.into(),
+                phone: String::new(),
+            })
+            .await?;
+        }
+        let at = |s: &str| -> Result<std::sync::Arc<dyn crate::Clock>, AppError> {
+            let t: jiff::Timestamp = s
+                .parse()
+                .map_err(|e| AppError::NotAllowed(format!("demo instant {s}: {e}")))?;
+            Ok(std::sync::Arc::new(crate::FixedClock(t)))
+        };
+        // Follow-ups and moves interleave in time; apply everything in order.
+        enum Step {
+            Create(usize),
+            Move(usize, &'static str, &'static str),
+            Verify(usize, &'static str),
+            FollowUp(&'static str, &'static str),
+        }
+        let mut steps: Vec<(&str, Step)> = Vec::new();
+        for (n, a) in DEMO_ACTIONS.iter().enumerate() {
+            steps.push((a.created, Step::Create(n)));
+            for (when, to, note) in a.moves {
+                steps.push((when, Step::Move(n, to, note)));
+            }
+            if let Some((when, evidence)) = a.verified {
+                steps.push((when, Step::Verify(n, evidence)));
+            }
+        }
+        for (key, when, note) in FOLLOW_UPS {
+            steps.push((when, Step::FollowUp(key, note)));
+        }
+        steps.sort_by_key(|(when, _)| *when);
+        // The reference each demo action got, by its index.
+        let mut refs: Vec<String> = vec![String::new(); DEMO_ACTIONS.len()];
+        for (when, step) in steps {
+            let app = self.with_clock(at(when)?);
+            let by = "Marta Nowak";
+            match step {
+                Step::Create(n) => {
+                    let a = &DEMO_ACTIONS[n];
+                    let (_, review) = self.review(a.key).await?;
+                    let answers = review
+                        .iter()
+                        .flat_map(|r| r.recommendations.iter())
+                        .filter(|r| !a.answers.is_empty() && r.text.starts_with(a.answers))
+                        .map(|r| format!("recommendation:{}", r.id))
+                        .collect();
+                    let (r, i, e) = a.scores;
+                    let draft = debrief_core::action::ActionDraft {
+                        title: a.title.into(),
+                        description: String::new(),
+                        action_type: a.action_type.into(),
+                        answers,
+                        owner: a.owner.into(),
+                        due_on: a.due.into(),
+                        risk: r,
+                        impact: i,
+                        effort: e,
+                        priority_override: a.priority.map(|p| p.0.to_owned()).unwrap_or_default(),
+                        override_justification: a
+                            .priority
+                            .map(|p| p.1.to_owned())
+                            .unwrap_or_default(),
+                        ticket: a.ticket.into(),
+                    };
+                    let (view, _) = app.create_action(a.key, &draft, by).await?;
+                    refs[n] = view.key.to_string();
+                }
+                Step::Move(n, to, note) => {
+                    let (a, r) = (&DEMO_ACTIONS[n], &refs[n]);
+                    let v = app.action(r).await?;
+                    let to = to
+                        .parse()
+                        .map_err(|m: String| AppError::NotAllowed(format!("demo move: {m}")))?;
+                    let owner = PEOPLE
+                        .iter()
+                        .find(|(_, email, _)| *email == a.owner)
+                        .map_or(a.owner, |(name, _, _)| *name);
+                    app.move_action(r, v.action().version, to, note, owner)
+                        .await?;
+                }
+                Step::Verify(n, evidence) => {
+                    let r = &refs[n];
+                    let v = app.action(r).await?;
+                    let input = crate::actions::VerifyInput {
+                        verified_on: String::new(),
+                        verified_by: "Priya Raman".into(),
+                        evidence: evidence.into(),
+                    };
+                    app.verify_action(r, v.action().version, &input, by).await?;
+                }
+                Step::FollowUp(key, note) => {
+                    app.take_follow_up(key, note, by).await?;
+                }
+            }
+        }
+        Ok(())
     }
 }

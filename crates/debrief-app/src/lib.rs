@@ -2,6 +2,7 @@
 //! `debrief-store`, with an injected clock. The web server and the CLI call
 //! these and nothing below them, so both behave the same.
 
+pub mod actions;
 pub mod bundle;
 pub mod clock;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod impact;
 pub mod import;
 pub mod incidents;
 mod line_limit;
+pub mod lint;
 pub mod report;
 pub mod review;
 pub mod settings;
@@ -49,6 +51,16 @@ impl App {
     }
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+    /// The same application reading time from another clock (the demo
+    /// writes history as of past dates with it).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        Self {
+            store: self.store.clone(),
+            clock,
+            settings: self.settings.clone(),
+            webhook_wake: self.webhook_wake.clone(),
+        }
     }
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()

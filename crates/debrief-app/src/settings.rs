@@ -1,7 +1,7 @@
 //! The organisation's settings that the use cases need.
 
 use debrief_core::webhook::RetryPolicy;
-use debrief_core::{Currency, Taxonomy};
+use debrief_core::{Currency, PriorityPolicy, Taxonomy};
 use jiff::tz::TimeZone;
 
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct Settings {
     pub webhook_retry: RetryPolicy,
     /// How long a webhook receiver has to answer one attempt.
     pub webhook_timeout: std::time::Duration,
+    /// Score thresholds of P1–P3 (`--priority-thresholds`, default 12,6,3).
+    pub priority_policy: PriorityPolicy,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
             reporting_currency: Currency::from_code("EUR").expect("EUR is an ISO 4217 code"),
             webhook_retry: RetryPolicy::default(),
             webhook_timeout: std::time::Duration::from_secs(10),
+            priority_policy: PriorityPolicy::default(),
         }
     }
 }

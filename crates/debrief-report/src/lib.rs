@@ -23,6 +23,7 @@ mod view;
 
 pub use html::{executive_html, pir_html};
 pub use markdown::{executive_markdown, md_escape, pir_markdown};
+pub use svg::burn_down::burn_down_svg;
 pub use svg::fishbone::fishbone_svg;
 pub use svg::phase_bar::phase_bar_svg;
 pub use svg::xml_escape;

@@ -194,3 +194,42 @@ fn the_phase_bar_shows_unknown_moments_dashed_and_grey() {
     assert_draws(&svg);
     assert_eq!(svg.matches(">unknown</text>").count(), 4 + 5);
 }
+
+#[test]
+fn the_burn_down_parses_and_draws() {
+    use debrief_core::action::{ActionStatus, StatusChange, burn_down};
+    let t = |h: i64| jiff::Timestamp::from_second(1_800_000_000 + h * 3600).unwrap();
+    let ids: Vec<uuid::Uuid> = (1..=5).map(uuid::Uuid::from_u128).collect();
+    let mut changes: Vec<StatusChange> = ids
+        .iter()
+        .map(|id| StatusChange {
+            action_id: *id,
+            at: t(0),
+            to: ActionStatus::Open,
+        })
+        .collect();
+    changes.push(StatusChange {
+        action_id: ids[0],
+        at: t(48),
+        to: ActionStatus::Done,
+    });
+    changes.push(StatusChange {
+        action_id: ids[1],
+        at: t(60),
+        to: ActionStatus::Cancelled,
+    });
+    changes.push(StatusChange {
+        action_id: ids[0],
+        at: t(100),
+        to: ActionStatus::Verified,
+    });
+    let points = burn_down(&changes, &[t(72), t(120)], t(150));
+    let svg = debrief_report::burn_down_svg(&points, &jiff::tz::TimeZone::UTC);
+    assert_draws(&svg);
+    assert!(svg.contains("3 of 4 actions still open; 0 done, 1 verified; 2 follow-up sessions."));
+    // An empty chart still parses.
+    render(
+        &debrief_report::burn_down_svg(&[], &jiff::tz::TimeZone::UTC),
+        false,
+    );
+}

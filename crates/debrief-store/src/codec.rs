@@ -25,7 +25,7 @@ pub(crate) const EVENT_COLUMNS: &str = "id, incident_id, at_us, at_off, at_prec,
 /// The number of columns in [`EVENT_COLUMNS`].
 pub(crate) const EVENT_COLUMN_COUNT: usize = 14;
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
@@ -41,7 +41,7 @@ pub(crate) fn micros(t: jiff::Timestamp) -> i64 {
     t.as_microsecond()
 }
 
-fn instant(us: i64) -> Result<jiff::Timestamp, StoreError> {
+pub(crate) fn instant(us: i64) -> Result<jiff::Timestamp, StoreError> {
     jiff::Timestamp::from_microsecond(us).map_err(corrupt)
 }
 

@@ -960,8 +960,8 @@ pub(crate) async fn stale_write_error(
 }
 
 /// An import's transaction.
-struct SqlTx {
-    tx: Transaction<'static, Any>,
+pub(crate) struct SqlTx {
+    pub(crate) tx: Transaction<'static, Any>,
 }
 
 #[async_trait]

@@ -24,6 +24,10 @@ Exit codes:
      a key that already exists, or a review step the workflow does not
      allow now (approving a draft, editing an approved review)
 
+`debrief lint` is the exception, like a compiler: it exits 1 when it found
+blaming language, 0 when the text is clean and 3 when a file or the rules
+cannot be read. It never opens the database.
+
 Errors go to stderr as `error: …`, with each field problem on its own line.";
 
 const AFTER_LONG_HELP: &str = "\
@@ -84,6 +88,30 @@ pub struct Cli {
     )]
     pub reporting_currency: String,
 
+    /// The organisation's IANA time zone: "today" for due dates and
+    /// overdue actions, and the year of new incident keys.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_TIME_ZONE",
+        default_value = "UTC",
+        value_name = "IANA",
+        display_order = 904
+    )]
+    pub time_zone: String,
+
+    /// Score thresholds of P1, P2 and P3 (score = risk × impact ÷ effort;
+    /// below the third is P4).
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_PRIORITY_THRESHOLDS",
+        default_value = "12,6,3",
+        value_name = "P1,P2,P3",
+        display_order = 905
+    )]
+    pub priority_thresholds: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -126,6 +154,235 @@ pub enum Command {
     /// (docs/webhooks.md). `serve` sends them in the background.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Action items: create, list (the portfolio), show, update, verify,
+    /// export; follow-up snapshots.
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// People debrief knows (action owners, attendees).
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Point at blaming language in text and Markdown files (for CI too).
+    ///
+    /// Finds counterfactuals said of people ("the engineer should have"),
+    /// "human error", judgemental words, a known person's name as the subject
+    /// of a cause and accusing questions, and prints each as
+    /// `FILE:LINE:COLUMN: RULE: MESSAGE` with a suggestion. `.md` and
+    /// `.markdown` files are read as Markdown: code blocks, inline code, HTML
+    /// and link targets are skipped, and lines and columns are those of the
+    /// file. Text in quotes or backticks is never read.
+    ///
+    /// Exit codes: 0 nothing found, 1 findings, 3 a file or the rules file
+    /// cannot be read or the rules are invalid. The database is not used.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action to an incident. Prints its reference (INC-…-A1).
+    New(ActionNewArgs),
+    /// List actions ranked by priority, score and due date; with --open it is
+    /// the portfolio of everything still to do.
+    List(ActionListArgs),
+    /// Show one action with its history.
+    Show(ActionShowArgs),
+    /// Change an action's fields or move its status (--status, --reason).
+    Update(ActionUpdateArgs),
+    /// Record that a done action worked: evidence, date, who.
+    Verify(ActionVerifyArgs),
+    /// Write actions as CSV (RFC 4180) with owner, due date and priority.
+    Export(ActionExportArgs),
+    /// Record a follow-up session: the status of every action of an incident.
+    FollowUp(FollowUpArgs),
+    /// Send the `action.overdue` webhook for actions that became overdue
+    /// (once per action and due date; `serve` does this by itself).
+    NotifyOverdue,
+}
+
+/// The fields of an action; on `update`, options left out keep their value.
+#[derive(Debug, Args)]
+pub struct ActionFieldArgs {
+    /// What will be done, starting with a verb ("Add alerting on …").
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// prevent, mitigate, detect, respond, process, training or documentation.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub action_type: Option<String>,
+    /// The owner: a known person's email.
+    #[arg(long, value_name = "EMAIL")]
+    pub owner: Option<String>,
+    /// YYYY-MM-DD (empty clears). A date already past is accepted with a warning.
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// 1–5: how likely the problem recurs without this action.
+    #[arg(long)]
+    pub risk: Option<i64>,
+    /// 1–5: how much harm a recurrence does.
+    #[arg(long)]
+    pub impact: Option<i64>,
+    /// 1–5: the resources the action needs.
+    #[arg(long)]
+    pub effort: Option<i64>,
+    /// P1–P4 instead of the computed priority (empty clears); needs --justification.
+    #[arg(long = "priority", value_name = "P")]
+    pub priority_override: Option<String>,
+    /// Why the priority is overridden.
+    #[arg(long)]
+    pub justification: Option<String>,
+    /// A review item it answers, SECTION:ID (cause, gap, lesson or
+    /// recommendation); repeat for several. On update, replaces the list.
+    #[arg(long = "answers", value_name = "SECTION:ID")]
+    pub answers: Vec<String>,
+    /// A URL or a ticket key (OPS-123).
+    #[arg(long)]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionNewArgs {
+    /// The incident key.
+    pub key: String,
+    #[command(flatten)]
+    pub fields: ActionFieldArgs,
+    /// Print the action as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionListArgs {
+    /// Only open, in progress and blocked actions (the portfolio).
+    #[arg(long)]
+    pub open: bool,
+    /// Only overdue actions.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only this incident's actions.
+    #[arg(long, value_name = "KEY")]
+    pub incident: Option<String>,
+    /// Only this owner's (email).
+    #[arg(long, value_name = "EMAIL")]
+    pub owner: Option<String>,
+    /// Only these statuses; repeat or separate with commas.
+    #[arg(long = "status", value_delimiter = ',')]
+    pub statuses: Vec<String>,
+    /// Only these priorities (P1…P4); repeat or separate with commas.
+    #[arg(long = "priority", value_delimiter = ',')]
+    pub priorities: Vec<String>,
+    /// Only these types; repeat or separate with commas.
+    #[arg(long = "type", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// At most this many (default: all).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Print JSON (each action with its score and priority).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionShowArgs {
+    /// The action's reference (INC-2026-0003-A2) or id.
+    pub reference: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionUpdateArgs {
+    /// The action's reference (INC-2026-0003-A2) or id.
+    pub reference: String,
+    #[command(flatten)]
+    pub fields: ActionFieldArgs,
+    /// Move to in_progress, blocked, done or cancelled (verify with `action verify`).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// The reason of a cancellation (required) or a note on the move.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The version you read; refused with exit code 5 if it changed since.
+    /// Default: the current version.
+    #[arg(long)]
+    pub version: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionVerifyArgs {
+    /// The action's reference or id.
+    pub reference: String,
+    /// What shows the change worked (a drill, a test, a metric, a link).
+    #[arg(long)]
+    pub evidence: String,
+    /// YYYY-MM-DD; default today.
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Who verified it; default the actor (--as).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    #[arg(long)]
+    pub version: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionExportArgs {
+    /// csv (the only format; the bundle carries actions too).
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Only open, in progress and blocked actions.
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long, value_name = "KEY")]
+    pub incident: Option<String>,
+    #[arg(long, value_name = "EMAIL")]
+    pub owner: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowUpArgs {
+    /// The incident key.
+    pub key: String,
+    /// What the session found or decided.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person.
+    Add(PersonAddArgs),
+    /// List everyone debrief knows.
+    List(PersonListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PersonAddArgs {
+    /// Their name.
+    pub name: String,
+    /// Their email (unique).
+    #[arg(long)]
+    pub email: String,
+    #[arg(long, default_value = "")]
+    pub team: String,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PersonListArgs {
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -668,4 +925,30 @@ mod tests {
         assert!(parse_mapping("at").is_err());
         assert!(parse_mapping("=Time").is_err());
     }
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files to read (`-` for standard input).
+    #[arg(value_name = "FILE", required_unless_present = "print_rules")]
+    pub files: Vec<String>,
+    /// Print the findings as a JSON array (file, line, column, rule,
+    /// severity, message, why, suggestion, excerpt, start, end).
+    #[arg(long)]
+    pub json: bool,
+    /// Use the rules of this JSON file (an array of rules) instead of the
+    /// built-in ones; `--print-rules` shows the format.
+    #[arg(long, value_name = "FILE.json")]
+    pub rules: Option<String>,
+    /// A person's name, so that "NAME deployed the broken config" is found;
+    /// repeatable.
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Read every input as Markdown, whatever its name (useful with `-`).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Print the rules in force (the built-in ones, or those of --rules) as
+    /// JSON and exit: a starting point for your own rules file.
+    #[arg(long)]
+    pub print_rules: bool,
 }

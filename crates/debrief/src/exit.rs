@@ -10,6 +10,9 @@
 //! | 4 | not found ([`AppError::NotFound`]) |
 //! | 5 | conflict ([`AppError::Conflict`], [`AppError::NotAllowed`]): a stale `--version`, a key already taken, a workflow step not allowed now |
 //!
+//! `debrief lint` is the exception, as compilers and linters are: 1 means it
+//! found something ([`FindingsFound`]), 0 that the text is clean.
+//!
 //! Messages start with `error: `; field problems follow one per line, indented,
 //! so that a person reads them as a list and a script can grep one field.
 
@@ -26,6 +29,8 @@ pub const USAGE: u8 = 2;
 pub const INVALID_INPUT: u8 = 3;
 pub const NOT_FOUND: u8 = 4;
 pub const CONFLICT: u8 = 5;
+/// `debrief lint` found blaming language.
+pub const FINDINGS: u8 = 1;
 
 /// A usage problem only visible after parsing (e.g. reading standard input
 /// without `--format`): same exit code as clap's own usage errors.
@@ -40,12 +45,28 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// `debrief lint` found something. The findings were the output, so nothing
+/// more is said on stderr; the exit code tells scripts.
+#[derive(Debug)]
+pub struct FindingsFound(pub usize);
+
+impl std::fmt::Display for FindingsFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} finding(s)", self.0)
+    }
+}
+
+impl std::error::Error for FindingsFound {}
+
 /// The exit code and the stderr text for a failed command.
 pub fn describe(error: &anyhow::Error) -> (u8, String) {
     if is_broken_pipe(error) {
         // The reader of our output went away (`debrief incident list | head`):
         // it got what it wanted, which is not a failure worth a message.
         return (SUCCESS, String::new());
+    }
+    if error.downcast_ref::<FindingsFound>().is_some() {
+        return (FINDINGS, String::new());
     }
     if let Some(usage) = error.chain().find_map(|e| e.downcast_ref::<UsageError>()) {
         return (USAGE, format!("error: {usage}\n"));
@@ -137,6 +158,12 @@ mod tests {
             describe(&error).1,
             "error: cannot open the database debrief.db: database error: pool timed out\n"
         );
+    }
+
+    #[test]
+    fn lint_findings_exit_with_1_and_nothing_on_stderr() {
+        let (code, text) = describe(&anyhow::Error::new(FindingsFound(3)));
+        assert_eq!((code, text.as_str()), (FINDINGS, ""));
     }
 
     #[test]

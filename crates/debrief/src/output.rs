@@ -422,3 +422,60 @@ mod tests {
         assert_eq!(json.as_object().unwrap().len(), 8);
     }
 }
+
+/// One finding of `debrief lint` as `--json` prints it.
+#[derive(Serialize)]
+struct LintFindingJson<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    rule: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    why: &'a str,
+    suggestion: &'a str,
+    excerpt: &'a str,
+    /// Byte offsets in the file, for editors.
+    start: usize,
+    end: usize,
+}
+
+/// The findings of `debrief lint --json`: one array for every file.
+pub fn lint_json(findings: &[(String, debrief_core::lint::Finding)]) -> String {
+    let items: Vec<LintFindingJson> = findings
+        .iter()
+        .map(|(file, f)| LintFindingJson {
+            file,
+            line: f.line,
+            column: f.column,
+            rule: &f.rule,
+            severity: f.severity.as_str(),
+            message: &f.message,
+            why: &f.why,
+            suggestion: &f.suggestion,
+            excerpt: &f.excerpt,
+            start: f.start,
+            end: f.end,
+        })
+        .collect();
+    to_json(&items)
+}
+
+/// The findings of `debrief lint` as compilers print theirs: the place, the
+/// rule and the message with the words found, then the suggestion indented.
+pub fn lint_text(findings: &[(String, debrief_core::lint::Finding)]) -> String {
+    let mut out = String::new();
+    for (file, f) in findings {
+        // A span may run over a line break; one line reads better.
+        let excerpt = f.excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+        let _ = writeln!(
+            out,
+            "{file}:{}:{}: {}: {} (\"{excerpt}\")",
+            f.line, f.column, f.rule, f.message
+        );
+        if !f.suggestion.is_empty() {
+            let _ = writeln!(out, "    suggestion: {}", f.suggestion);
+        }
+    }
+    out
+}

@@ -1125,3 +1125,319 @@ fn a_review_can_be_opened_with_a_template_the_organisation_wrote() {
         "What do we change?"
     );
 }
+
+/// Actions from the command line: people, creation with a warning, bad
+/// input with exit codes, the ranked portfolio as JSON, moves, verification,
+/// a stale version, follow-ups and the CSV export.
+fn action_story(d: &Debrief) {
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Mailbox compromise",
+        "--category",
+        "data_breach",
+        "--severity",
+        "high",
+    ]);
+    d.ok(&[
+        "person",
+        "add",
+        "Ada Byron",
+        "--email",
+        "ada@example.org",
+        "--team",
+        "SRE",
+    ]);
+    d.ok(&[
+        "person",
+        "add",
+        "Grace Hopper",
+        "--email",
+        "grace@example.org",
+    ]);
+    let people = d.json(&["person", "list", "--json"]);
+    assert_eq!(people.as_array().unwrap().len(), 2);
+    d.fails(
+        3,
+        &["person", "add", "Ada Again", "--email", "ADA@example.org"],
+    );
+
+    // Unknown owner, no verb, scores out of range: exit 3, every field named.
+    let run = d.fails(
+        3,
+        &[
+            "action",
+            "new",
+            FIRST_KEY,
+            "--title",
+            "Monitoring",
+            "--type",
+            "detect",
+            "--owner",
+            "nobody@example.org",
+            "--risk",
+            "9",
+            "--impact",
+            "3",
+            "--effort",
+            "0",
+        ],
+    );
+    for field in ["title", "owner", "risk", "effort"] {
+        assert!(run.stderr.contains(field), "{field} in {}", run.stderr);
+    }
+    assert!(run.stderr.contains("nobody@example.org"));
+    assert_eq!(d.json(&["action", "list", "--json"]), serde_json::json!([]));
+    d.fails(
+        4,
+        &[
+            "action",
+            "new",
+            "INC-2026-0099",
+            "--title",
+            "Add x y",
+            "--type",
+            "detect",
+            "--owner",
+            "ada@example.org",
+            "--risk",
+            "1",
+            "--impact",
+            "1",
+            "--effort",
+            "1",
+        ],
+    );
+
+    // A past due date is accepted with a warning on stderr.
+    let run = d.run(&[
+        "action",
+        "new",
+        FIRST_KEY,
+        "--title",
+        "Add alerting on large exports",
+        "--type",
+        "detect",
+        "--owner",
+        "ada@example.org",
+        "--due",
+        "2026-11-01",
+        "--risk",
+        "4",
+        "--impact",
+        "4",
+        "--effort",
+        "2",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("INC-2026-0001-A1"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("warning: the due date 2026-11-01 is already past"),
+        "{}",
+        run.stderr
+    );
+    let saved = d.json(&[
+        "action",
+        "new",
+        FIRST_KEY,
+        "--title",
+        "Rotate the service credentials",
+        "--type",
+        "prevent",
+        "--owner",
+        "grace@example.org",
+        "--due",
+        "2026-12-31",
+        "--risk",
+        "5",
+        "--impact",
+        "5",
+        "--effort",
+        "2",
+        "--ticket",
+        "OPS-12",
+        "--json",
+    ]);
+    assert_eq!(saved["action"]["reference"], "INC-2026-0001-A2");
+    d.ok(&[
+        "action",
+        "new",
+        FIRST_KEY,
+        "--title",
+        "Document the export policy",
+        "--type",
+        "documentation",
+        "--owner",
+        "grace@example.org",
+        "--risk",
+        "1",
+        "--impact",
+        "2",
+        "--effort",
+        "5",
+        "--priority",
+        "P1",
+        "--justification",
+        "Regulator asked for it",
+    ]);
+
+    // The portfolio: ranked, each with score and priority.
+    let open = d.json(&["action", "list", "--open", "--json"]);
+    let ranked: Vec<(String, String, String)> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["reference"].as_str().unwrap().to_owned(),
+                a["score"].as_str().unwrap().to_owned(),
+                a["priority"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            ("INC-2026-0001-A2".into(), "12.50".into(), "P1".into()),
+            ("INC-2026-0001-A3".into(), "0.40".into(), "P1".into()),
+            ("INC-2026-0001-A1".into(), "8.00".into(), "P2".into()),
+        ]
+    );
+    let overdue = d.json(&["action", "list", "--overdue", "--json"]);
+    assert_eq!(overdue.as_array().unwrap().len(), 1);
+    assert_eq!(overdue[0]["days_overdue"], 25);
+    assert!(d.ok(&["action", "list", "--open"]).contains("25 d overdue"));
+
+    // Moves: an invalid jump is invalid input (3); a stale version is 5.
+    let run = d.fails(
+        3,
+        &["action", "update", "INC-2026-0001-A1", "--status", "done"],
+    );
+    assert!(
+        run.stderr.contains("can move to in_progress, cancelled"),
+        "{}",
+        run.stderr
+    );
+    d.fails(
+        3,
+        &[
+            "action",
+            "update",
+            "INC-2026-0001-A1",
+            "--status",
+            "cancelled",
+        ],
+    );
+    d.ok(&[
+        "action",
+        "update",
+        "INC-2026-0001-A1",
+        "--status",
+        "in_progress",
+    ]);
+    d.fails(
+        5,
+        &[
+            "action",
+            "update",
+            "INC-2026-0001-A1",
+            "--status",
+            "blocked",
+            "--version",
+            "1",
+        ],
+    );
+    d.ok(&[
+        "action",
+        "update",
+        "INC-2026-0001-A1",
+        "--status",
+        "done",
+        "--due",
+        "2026-12-01",
+    ]);
+    d.fails(
+        3,
+        &[
+            "action",
+            "verify",
+            "INC-2026-0001-A2",
+            "--evidence",
+            "too early",
+        ],
+    );
+    let verified = d.json(&[
+        "action",
+        "verify",
+        "INC-2026-0001-A1",
+        "--evidence",
+        "drill alerted",
+        "--json",
+    ]);
+    assert_eq!(verified["status"], "verified");
+    let shown = d.json(&["action", "show", "INC-2026-0001-A1", "--json"]);
+    let whats: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(whats, ["created", "status", "edited", "status", "verified"]);
+    assert!(
+        d.ok(&["action", "show", "INC-2026-0001-A1"])
+            .contains("verified")
+    );
+    d.fails(4, &["action", "show", "INC-2026-0001-A9"]);
+    assert!(
+        d.json(&["action", "list", "--overdue", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // A follow-up and the CSV export.
+    let f = d.json(&[
+        "action",
+        "follow-up",
+        FIRST_KEY,
+        "--note",
+        "weekly",
+        "--json",
+    ]);
+    assert_eq!(f["items"].as_array().unwrap().len(), 3);
+    let csv_path = d.path("actions.csv");
+    d.ok(&[
+        "action",
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        &csv_path.display().to_string(),
+    ]);
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let header = text.lines().next().unwrap();
+    for col in ["owner", "due_on", "priority", "score"] {
+        assert!(header.split(',').any(|h| h == col), "{col} in {header}");
+    }
+    assert_eq!(
+        text.matches("\r\n").count(),
+        4,
+        "a header and three rows, CRLF"
+    );
+    d.fails(3, &["action", "export", "--format", "xlsx"]);
+}
+
+#[test]
+fn actions_are_managed_from_the_command_line_on_sqlite() {
+    action_story(&Debrief::sqlite());
+}
+
+#[tokio::test]
+async fn actions_are_managed_from_the_command_line_on_postgresql() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    action_story(&Debrief::postgres(db));
+}

@@ -6,6 +6,7 @@
 //! (snapshot-testable) and embeddable inline in HTML. Every piece of user
 //! text goes through [`xml_escape`].
 
+pub mod burn_down;
 pub mod fishbone;
 pub mod phase_bar;
 

@@ -2,6 +2,7 @@
 //! case and shapes the answer; the OpenAPI document is generated from these
 //! handlers' annotations and the DTO types.
 
+pub mod actions;
 pub mod dto;
 pub mod problem;
 pub mod review;
@@ -73,6 +74,29 @@ pub fn routes() -> Router<App> {
         )
         .route("/webhooks/{id}/deliveries", get(webhooks::list_deliveries))
         .route("/webhooks/{id}/test", post(webhooks::test_webhook))
+        .route("/actions", get(actions::list_actions))
+        .route("/actions/export.csv", get(actions::export_actions))
+        .route(
+            "/actions/{reference}",
+            get(actions::get_action).put(actions::update_action),
+        )
+        .route("/actions/{reference}/status", post(actions::move_action))
+        .route("/actions/{reference}/verify", post(actions::verify_action))
+        .route("/actions/{reference}/history", get(actions::action_history))
+        .route(
+            "/incidents/{key}/actions",
+            get(actions::incident_actions).post(actions::create_action),
+        )
+        .route(
+            "/incidents/{key}/follow-ups",
+            get(actions::list_follow_ups).post(actions::take_follow_up),
+        )
+        .route("/incidents/{key}/burn-down", get(actions::burn_down))
+        .route(
+            "/people",
+            get(actions::list_people).post(actions::add_person),
+        )
+        .route("/people/{id}", put(actions::update_person))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -94,20 +118,30 @@ pub fn routes() -> Router<App> {
         crate::reports::api_report, review::list_templates, review::save_template,
         webhooks::list_webhooks, webhooks::create_webhook, webhooks::get_webhook,
         webhooks::update_webhook, webhooks::delete_webhook, webhooks::list_deliveries,
-        webhooks::test_webhook
+        webhooks::test_webhook,
+        actions::list_actions, actions::export_actions, actions::incident_actions,
+        actions::create_action, actions::get_action, actions::update_action,
+        actions::move_action, actions::verify_action, actions::action_history,
+        actions::list_follow_ups, actions::take_follow_up, actions::burn_down,
+        actions::list_people, actions::add_person, actions::update_person
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
         EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
-        review::RateDto, review::TemplateDto,
         webhooks::WebhookDto, webhooks::CreatedWebhookDto, webhooks::WebhookInput,
         webhooks::WebhookPatchInput, webhooks::DeliveryDto, webhooks::AttemptDto,
-        webhooks::DeliveryPageDto
+        webhooks::DeliveryPageDto,
+        review::RateDto, review::TemplateDto, actions::ActionDto, actions::ActionSavedDto,
+        actions::ActionPageDto, actions::ActionInput, actions::MoveInput, actions::VerifyBody,
+        actions::HistoryDto, actions::PersonDto, actions::PersonInput, actions::OverrideDto,
+        actions::VerificationDto, actions::FollowUpInput
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
          (name = "review", description = "The post-incident review (§4)"),
          (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
+         (name = "actions", description = "Action items, the portfolio, follow-ups (§6)"),
+         (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]

@@ -2,6 +2,7 @@
 //! a form POST answered with a redirect (or the same page with the errors
 //! beside the fields), and every filter lives in the URL.
 
+mod actions;
 mod form;
 mod review;
 mod settings;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<App> {
         .route("/incidents/{key}/lifecycle", post(set_time_from_event))
         .route("/preferences/zone", post(set_zone))
         .route("/preferences/name", post(set_name))
+        .merge(actions::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())

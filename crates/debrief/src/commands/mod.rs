@@ -2,8 +2,10 @@
 //! `debrief-app`, render with `output`. One file per area; the helpers every
 //! area needs (opening inputs, reading a zone) live here.
 
+mod action;
 mod bundle;
 mod incident;
+mod lint;
 mod review;
 mod server;
 mod timeline;
@@ -19,13 +21,19 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    Cli, Command, IncidentCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
-    WebhookCommand,
+    ActionCommand, Cli, Command, IncidentCommand, PersonCommand, RateCommand, ReviewCommand,
+    TemplateCommand, TimelineCommand, WebhookCommand,
 };
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if matches!(cli.command, Command::Serve(_)) {
+    // Linting reads files, not the database: it must work (in CI, on a
+    // laptop) where no database is, and must not create one.
+    let command = match cli.command {
+        Command::Lint(args) => return lint::run(&args),
+        command => command,
+    };
+    if matches!(command, Command::Serve(_)) {
         // Only the long-running server logs; one-shot commands speak through
         // their output and exit code.
         server::init_tracing();
@@ -38,6 +46,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings {
         reporting_currency: debrief_core::Currency::from_code(&cli.reporting_currency)
             .map_err(|e| anyhow::Error::new(invalid("reporting_currency", e.to_string())))?,
+        time_zone: TimeZone::get(cli.time_zone.trim()).map_err(|e| {
+            anyhow::Error::new(invalid(
+                "time_zone",
+                format!(
+                    "`{}` is not an IANA time zone like Europe/Paris: {e}",
+                    cli.time_zone
+                ),
+            ))
+        })?,
+        priority_policy: debrief_core::PriorityPolicy::parse(&cli.priority_thresholds)
+            .map_err(|m| anyhow::Error::new(invalid("priority_thresholds", m)))?,
         ..Settings::default()
     };
     let actor = cli
@@ -47,7 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "anonymous".into());
     let app = App::new(Arc::new(store.clone()), clock, settings);
-    let result = match cli.command {
+    let result = match command {
         Command::Serve(args) => server::serve(app, args).await,
         Command::Demo => bundle::demo(&app).await,
         Command::Migrate => server::migrate(&cli.database),
@@ -70,6 +89,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
             ReviewCommand::Total(args) => review::total(&app, args).await,
         },
+        Command::Action(c) => match c {
+            ActionCommand::New(args) => action::new(&app, args, &actor).await,
+            ActionCommand::List(args) => action::list(&app, args).await,
+            ActionCommand::Show(args) => action::show(&app, args).await,
+            ActionCommand::Update(args) => action::update(&app, args, &actor).await,
+            ActionCommand::Verify(args) => action::verify(&app, args, &actor).await,
+            ActionCommand::Export(args) => action::export(&app, args).await,
+            ActionCommand::FollowUp(args) => action::follow_up(&app, args, &actor).await,
+            ActionCommand::NotifyOverdue => action::notify_overdue(&app).await,
+        },
+        Command::Person(c) => match c {
+            PersonCommand::Add(args) => action::person_add(&app, args).await,
+            PersonCommand::List(args) => action::person_list(&app, args).await,
+        },
         Command::Report(args) => review::report(&app, args).await,
         Command::Template(c) => match c {
             TemplateCommand::List(args) => review::template_list(&app, args).await,
@@ -88,6 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             WebhookCommand::Log(args) => webhook::log(&app, args).await,
             WebhookCommand::Deliver(args) => webhook::deliver(&app, args).await,
         },
+        Command::Lint(args) => lint::run(&args),
     };
     // Closing lets SQLite checkpoint its write-ahead log before the process ends.
     store.close().await;
