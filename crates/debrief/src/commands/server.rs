@@ -53,12 +53,33 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     // request that caused them. Several `serve` instances on one database
     // each run one; their claims keep them from sending an attempt twice.
     let dispatcher = Dispatcher::new(app.clone()).spawn();
+    let overdue = tokio::spawn(overdue_notices(app.clone()));
     let served = debrief_web::serve(app, listener).await;
     // An attempt cut short here is sent again once its lease runs out.
     dispatcher.abort();
+    overdue.abort();
     served.context("the server stopped")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often `serve` looks for actions that became overdue.
+const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Emits `action.overdue` for actions that became overdue: at start, then
+/// every [`OVERDUE_EVERY`]. Each notice is claimed in the database, so it is
+/// sent once per action and due date however many instances run this.
+async fn overdue_notices(app: App) {
+    let mut every = tokio::time::interval(OVERDUE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match app.notify_overdue().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(actions = n, "overdue notices queued for webhooks"),
+            Err(e) => tracing::error!(error = %e, "overdue actions could not be checked"),
+        }
+    }
 }
 
 /// Opening the database already migrated it; this only says so.
