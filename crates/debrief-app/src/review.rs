@@ -110,6 +110,15 @@ impl App {
     ) -> Result<Review, AppError> {
         let incident = self.incident(key).await?;
         self.check_event_links(&incident, &change).await?;
+        if matches!(
+            change,
+            ReviewChange::Transition {
+                to: debrief_core::review::ReviewStatus::Approved,
+                ..
+            }
+        ) {
+            self.check_blameless(&incident).await?;
+        }
         for _ in 0..RETRIES {
             let (mut review, expected) = match self.store().review(incident.id).await? {
                 Some(r) => {

@@ -17,9 +17,11 @@ use uuid::Uuid;
 
 pub mod actions;
 mod codec;
+pub mod settings;
 pub mod sql;
 
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 
 /// Why a store call failed.
@@ -196,7 +198,7 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: ActionStore + Send + Sync {
+pub trait Store: ActionStore + SettingsStore + Send + Sync {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;
