@@ -3,6 +3,7 @@
 //! these and nothing below them, so both behave the same.
 
 pub mod actions;
+pub mod blameless;
 pub mod bundle;
 pub mod clock;
 pub mod demo;

@@ -117,6 +117,9 @@ impl App {
                 ..
             }
         );
+        if approving {
+            self.check_blameless(&incident).await?;
+        }
         for _ in 0..RETRIES {
             let (mut review, expected) = match self.store().review(incident.id).await? {
                 Some(r) => {

@@ -17,6 +17,8 @@ use uuid::Uuid;
 use crate::field_error::{FieldError, FieldErrors};
 use crate::impact::{FinancialDraft, FinancialEntry, Impact, ImpactDetailsDraft};
 
+pub mod blameless;
+
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -413,6 +415,10 @@ pub struct Review {
     pub sign_off: Option<SignOff>,
     #[serde(default)]
     pub dissent: Vec<Dissent>,
+    /// Blameless-language findings kept on purpose, each with its reason
+    /// (PRODUCT.md §7); see [`blameless`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledgements: Vec<blameless::Acknowledgement>,
     pub opened_by: String,
     pub opened_at: jiff::Timestamp,
     /// Bumped by every change; the store writes only over the version it read.
@@ -567,6 +573,14 @@ pub enum ReviewChange {
     },
     AddDissent {
         text: String,
+    },
+    /// Keeps a blameless-language finding on purpose (a quotation, a term of
+    /// art), with the reason; approval then no longer waits for it.
+    AcknowledgeFinding {
+        location: String,
+        rule: String,
+        excerpt: String,
+        reason: String,
     },
     /// Operational, data and reputational impact, overall rating, estimates.
     SetImpactDetails {
@@ -827,6 +841,7 @@ impl Review {
             history: Vec::new(),
             sign_off: None,
             dissent: Vec::new(),
+            acknowledgements: Vec::new(),
             opened_by: by.to_owned(),
             opened_at: at,
             version: 1,
@@ -1066,6 +1081,41 @@ impl Review {
                     id: Uuid::now_v7(),
                     by: by.to_owned(),
                     text,
+                    at,
+                });
+            }
+            ReviewChange::AcknowledgeFinding {
+                location,
+                rule,
+                excerpt,
+                reason,
+            } => {
+                let mut e = FieldErrors::default();
+                let reason = required(&mut e, "reason", &reason, ITEM_TEXT_MAX, "reason");
+                for (field, value) in [
+                    ("location", &location),
+                    ("rule", &rule),
+                    ("excerpt", &excerpt),
+                ] {
+                    if value.trim().is_empty() || value.chars().count() > 500 {
+                        e.push(
+                            field,
+                            format!("name the finding's {field} (at most 500 characters)"),
+                        );
+                    }
+                }
+                if !e.is_empty() {
+                    return Err(e.into());
+                }
+                self.acknowledgements.retain(|a| {
+                    !(a.location == location && a.rule == rule && a.excerpt == excerpt)
+                });
+                self.acknowledgements.push(blameless::Acknowledgement {
+                    location,
+                    rule,
+                    excerpt,
+                    reason,
+                    by: by.to_owned(),
                     at,
                 });
             }

@@ -17,10 +17,12 @@ use uuid::Uuid;
 
 pub mod actions;
 mod codec;
+pub mod settings;
 pub mod sql;
 pub mod webhooks;
 
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 pub use webhooks::WebhookStore;
 
@@ -198,7 +200,7 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: ActionStore + WebhookStore + Send + Sync {
+pub trait Store: ActionStore + SettingsStore + WebhookStore + Send + Sync {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;

@@ -161,6 +161,10 @@ pub enum Command {
     /// People debrief knows (action owners, attendees).
     #[command(subcommand)]
     Person(PersonCommand),
+    /// The organisation's blameless-language rules: print them (for
+    /// `debrief lint --rules`) or replace them from a JSON file.
+    #[command(subcommand)]
+    LintRules(LintRulesCommand),
     /// Point at blaming language in text and Markdown files (for CI too).
     ///
     /// Finds counterfactuals said of people ("the engineer should have"),
@@ -699,6 +703,10 @@ pub enum ReviewCommand {
     Change(ReviewChangeArgs),
     /// The incident's costs in the reporting currency, with the rates used.
     Total(ReviewShowArgs),
+    /// Blameless-language findings over the incident's review, actions and
+    /// timeline, open or acknowledged (approval waits for the open ones).
+    /// Exit code 0 either way; use `--json` to script on them.
+    Findings(ReviewShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -951,4 +959,28 @@ pub struct LintArgs {
     /// JSON and exit: a starting point for your own rules file.
     #[arg(long)]
     pub print_rules: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LintRulesCommand {
+    /// Print the rules in force as JSON (with --json, also their version).
+    Show(LintRulesShowArgs),
+    /// Replace the rules with a JSON array of rules (`-` for stdin).
+    Set(LintRulesSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintRulesShowArgs {
+    /// Print `{"rules": […], "version": N}` instead of the bare array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintRulesSetArgs {
+    /// A JSON array of rules, as `lint-rules show` prints them.
+    pub file: String,
+    /// The version you read (default: the current one).
+    #[arg(long)]
+    pub version: Option<i64>,
 }

@@ -1441,3 +1441,64 @@ async fn actions_are_managed_from_the_command_line_on_postgresql() {
     };
     action_story(&Debrief::postgres(db));
 }
+
+#[test]
+fn blameless_findings_and_rules_from_the_command_line() {
+    let d = Debrief::sqlite();
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Outage",
+        "--category",
+        "availability",
+        "--severity",
+        "high",
+    ]);
+    let changes = d.write(
+        "changes.json",
+        r#"[{"change": "add_item", "item": {"section": "cause", "kind": "root_cause", "category": "people", "statement": "The on-call engineer failed to follow the runbook"}}]"#,
+    );
+    d.ok(&["review", "change", FIRST_KEY, &changes]);
+    let findings = d.json(&["review", "findings", FIRST_KEY, "--json"]);
+    assert_eq!(findings[0]["rule"], "counterfactual");
+    assert_eq!(findings[0]["excerpt"], "failed to");
+    assert!(
+        d.ok(&["review", "findings", FIRST_KEY])
+            .contains("1 finding(s), 1 open")
+    );
+    // The rules in force, edited and saved back; then used by `debrief lint`.
+    let shown = d.ok(&["lint-rules", "show"]);
+    let mut rules: Vec<Value> = serde_json::from_str(&shown).unwrap();
+    for r in rules.iter_mut() {
+        if r["id"] == "counterfactual" {
+            r["enabled"] = Value::Bool(false);
+        }
+    }
+    let file = d.write("rules.json", &serde_json::to_string(&rules).unwrap());
+    assert!(d.ok(&["lint-rules", "set", &file]).contains("version 1"));
+    assert_eq!(d.json(&["lint-rules", "show", "--json"])["version"], 1);
+    assert!(
+        d.json(&["review", "findings", FIRST_KEY, "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    d.fails(5, &["lint-rules", "set", &file, "--version", "0"]);
+    let bad = d.write(
+        "bad.json",
+        r#"[{"id": "x", "matcher": {"kind": "pattern"}, "message": "m"}]"#,
+    );
+    let run = d.fails(3, &["lint-rules", "set", &bad]);
+    assert!(run.stderr.contains("x.matcher"), "{}", run.stderr);
+    let text = d.write(
+        "postmortem.md",
+        "# Outage\n\nThe operator should have waited.\n",
+    );
+    let run = d.run(&["lint", "--rules", &file, &text]);
+    assert_eq!(
+        run.code, 0,
+        "the exported rules have counterfactuals off: {}",
+        run.stdout
+    );
+}

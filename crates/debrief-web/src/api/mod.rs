@@ -3,6 +3,7 @@
 //! handlers' annotations and the DTO types.
 
 pub mod actions;
+pub mod blameless;
 pub mod dto;
 pub mod problem;
 pub mod review;
@@ -97,6 +98,15 @@ pub fn routes() -> Router<App> {
             get(actions::list_people).post(actions::add_person),
         )
         .route("/people/{id}", put(actions::update_person))
+        .route("/lint", post(blameless::lint_text))
+        .route(
+            "/lint-rules",
+            get(blameless::get_rules).put(blameless::put_rules),
+        )
+        .route(
+            "/incidents/{key}/findings",
+            get(blameless::incident_findings),
+        )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -123,7 +133,9 @@ pub fn routes() -> Router<App> {
         actions::create_action, actions::get_action, actions::update_action,
         actions::move_action, actions::verify_action, actions::action_history,
         actions::list_follow_ups, actions::take_follow_up, actions::burn_down,
-        actions::list_people, actions::add_person, actions::update_person
+        actions::list_people, actions::add_person, actions::update_person,
+        blameless::lint_text, blameless::incident_findings, blameless::get_rules,
+        blameless::put_rules
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -134,13 +146,15 @@ pub fn routes() -> Router<App> {
         review::RateDto, review::TemplateDto, actions::ActionDto, actions::ActionSavedDto,
         actions::ActionPageDto, actions::ActionInput, actions::MoveInput, actions::VerifyBody,
         actions::HistoryDto, actions::PersonDto, actions::PersonInput, actions::OverrideDto,
-        actions::VerificationDto, actions::FollowUpInput
+        actions::VerificationDto, actions::FollowUpInput, blameless::LintInput,
+        blameless::LintOutput, blameless::LintRulesDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
          (name = "review", description = "The post-incident review (§4)"),
          (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
          (name = "actions", description = "Action items, the portfolio, follow-ups (§6)"),
+         (name = "blameless", description = "The blameless-language linter and its rules (§7)"),
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))

@@ -3,6 +3,7 @@
 //! beside the fields), and every filter lives in the URL.
 
 mod actions;
+mod blameless;
 mod form;
 mod review;
 mod settings;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<App> {
         .route("/preferences/zone", post(set_zone))
         .route("/preferences/name", post(set_name))
         .merge(actions::routes())
+        .merge(blameless::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())

@@ -174,6 +174,81 @@ struct ReviewPage {
     notice_at: String,
     notice: String,
     c: Choices,
+    /// Blameless-language findings over everything written about the incident.
+    findings: Vec<FindingView>,
+    open_findings: usize,
+}
+
+/// A blameless-language finding as the review page shows it: the span in
+/// its context, what to write instead, and the acknowledge form.
+struct FindingView {
+    label: String,
+    href: String,
+    before: String,
+    excerpt: String,
+    after: String,
+    rule: String,
+    location: String,
+    message: String,
+    why: String,
+    suggestion: String,
+    /// `(by, reason)` when kept on purpose.
+    acknowledged: Option<(String, String)>,
+    form: FormView,
+}
+
+impl FindingView {
+    fn new(
+        f: &debrief_core::review::blameless::LocatedFinding,
+        n: usize,
+        failed: Option<&Failed>,
+    ) -> Self {
+        let (start, end) = (
+            f.finding.start.min(f.text.len()),
+            f.finding.end.min(f.text.len()),
+        );
+        let before: String = f
+            .text
+            .get(..start)
+            .unwrap_or("")
+            .chars()
+            .rev()
+            .take(60)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let after: String = f.text.get(end..).unwrap_or("").chars().take(60).collect();
+        Self {
+            label: f.label.clone(),
+            href: if f.anchor.starts_with('/') {
+                f.anchor.clone()
+            } else {
+                format!("#{}", f.anchor)
+            },
+            before: if start > before.len() {
+                format!("…{before}")
+            } else {
+                before
+            },
+            excerpt: f.finding.excerpt.clone(),
+            after: if f.text.len() - end > after.len() {
+                format!("{after}…")
+            } else {
+                after
+            },
+            rule: f.finding.rule.clone(),
+            location: f.location.clone(),
+            message: f.finding.message.clone(),
+            why: f.finding.why.clone(),
+            suggestion: f.finding.suggestion.clone(),
+            acknowledged: f
+                .acknowledged
+                .as_ref()
+                .map(|a| (a.by.clone(), a.reason.clone())),
+            form: FormView::new(format!("ack-{n}"), Vec::new(), failed),
+        }
+    }
 }
 
 impl ReviewPage {
@@ -927,9 +1002,25 @@ async fn respond(
         }
         None => None,
     };
+    let findings = if review.is_some() {
+        match app.incident_findings(key).await {
+            Ok(f) => f,
+            Err(e) => return error_page(viewer, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let open_findings = findings.iter().filter(|f| f.acknowledged.is_none()).count();
+    let findings: Vec<FindingView> = findings
+        .iter()
+        .enumerate()
+        .map(|(n, f)| FindingView::new(f, n, failed.as_ref()))
+        .collect();
     let i = &view.incident;
     let (notice_at, notice) = notice.unwrap_or_default();
     let page = ReviewPage {
+        findings,
+        open_findings,
         layout: Layout::new(
             format!("Review · {} {}", i.key, i.fields.title),
             "incidents",
@@ -1207,6 +1298,18 @@ fn read(v: &FormValues) -> Result<Posted, AppError> {
                 did: "status",
             }
         }
+        "acknowledge_finding" => Posted {
+            change: ReviewChange::AcknowledgeFinding {
+                location: v.get("location"),
+                rule: v.get("rule"),
+                excerpt: v.get("excerpt"),
+                reason: v.get("reason"),
+            },
+            form: v.get("form"),
+            title: "the acknowledgement".into(),
+            section: "blameless",
+            did: "saved",
+        },
         "add_dissent" => Posted {
             change: ReviewChange::AddDissent {
                 text: v.get("text"),

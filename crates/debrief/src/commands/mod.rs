@@ -21,8 +21,8 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    ActionCommand, Cli, Command, IncidentCommand, PersonCommand, RateCommand, ReviewCommand,
-    TemplateCommand, TimelineCommand, WebhookCommand,
+    ActionCommand, Cli, Command, IncidentCommand, LintRulesCommand, PersonCommand, RateCommand,
+    ReviewCommand, TemplateCommand, TimelineCommand, WebhookCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -88,6 +88,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ReviewCommand::Open(args) => review::open(&app, args, &actor).await,
             ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
             ReviewCommand::Total(args) => review::total(&app, args).await,
+            ReviewCommand::Findings(args) => review::findings(&app, args).await,
         },
         Command::Action(c) => match c {
             ActionCommand::New(args) => action::new(&app, args, &actor).await,
@@ -98,6 +99,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ActionCommand::Export(args) => action::export(&app, args).await,
             ActionCommand::FollowUp(args) => action::follow_up(&app, args, &actor).await,
             ActionCommand::NotifyOverdue => action::notify_overdue(&app).await,
+        },
+        Command::LintRules(c) => match c {
+            LintRulesCommand::Show(args) => review::lint_rules_show(&app, args).await,
+            LintRulesCommand::Set(args) => review::lint_rules_set(&app, args).await,
         },
         Command::Person(c) => match c {
             PersonCommand::Add(args) => action::person_add(&app, args).await,

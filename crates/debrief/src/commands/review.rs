@@ -9,8 +9,8 @@ use debrief_core::review::{Review, ReviewChange};
 use super::{invalid, open_input, parse_zone};
 use crate::cli::ReportArgs;
 use crate::cli::{
-    RateAddArgs, RateDeleteArgs, RateListArgs, ReviewChangeArgs, ReviewOpenArgs, ReviewShowArgs,
-    TemplateSetArgs,
+    LintRulesSetArgs, LintRulesShowArgs, RateAddArgs, RateDeleteArgs, RateListArgs,
+    ReviewChangeArgs, ReviewOpenArgs, ReviewShowArgs, TemplateSetArgs,
 };
 use crate::output;
 
@@ -292,6 +292,72 @@ pub async fn template_set(app: &App, args: TemplateSetArgs) -> anyhow::Result<()
         t.id,
         t.questions.len(),
         args.version + 1
+    ))?;
+    Ok(())
+}
+
+pub async fn findings(app: &App, args: ReviewShowArgs) -> anyhow::Result<()> {
+    let findings = app.incident_findings(&args.key).await?;
+    if args.json {
+        output::print(&output::to_json(&findings))?;
+        return Ok(());
+    }
+    if findings.is_empty() {
+        output::print(&format!("{}: no blameless-language findings\n", args.key))?;
+        return Ok(());
+    }
+    let mut out = String::new();
+    for f in &findings {
+        out.push_str(&format!(
+            "{} [{}]: “{}” — {}{}\n",
+            f.label,
+            f.finding.rule,
+            f.finding.excerpt,
+            f.finding.message,
+            match &f.acknowledged {
+                Some(a) => format!(" (kept by {}: {})", a.by, a.reason),
+                None => String::new(),
+            }
+        ));
+        if !f.finding.suggestion.is_empty() && f.acknowledged.is_none() {
+            out.push_str(&format!("    {}\n", f.finding.suggestion));
+        }
+    }
+    let open = findings.iter().filter(|f| f.acknowledged.is_none()).count();
+    out.push_str(&format!("{} finding(s), {open} open\n", findings.len()));
+    output::print(&out)?;
+    Ok(())
+}
+
+pub async fn lint_rules_show(app: &App, args: LintRulesShowArgs) -> anyhow::Result<()> {
+    let r = app.lint_rules().await?;
+    let version = r.version;
+    let rules = r.rules.into_rules();
+    if args.json {
+        output::print(&output::to_json(
+            &serde_json::json!({"rules": rules, "version": version}),
+        ))?;
+    } else {
+        output::print(&output::to_json(&rules))?;
+    }
+    Ok(())
+}
+
+pub async fn lint_rules_set(app: &App, args: LintRulesSetArgs) -> anyhow::Result<()> {
+    let mut text = String::new();
+    open_input(&args.file)?
+        .read_to_string(&mut text)
+        .map_err(|e| invalid("file", format!("cannot read `{}`: {e}", args.file)))?;
+    let set = debrief_app::lint::rules_from_json(&text).map_err(debrief_app::AppError::Invalid)?;
+    let version = match args.version {
+        Some(v) => v,
+        None => app.lint_rules().await?.version,
+    };
+    let saved = app.save_lint_rules(set.into_rules(), version).await?;
+    output::print(&format!(
+        "saved {} rules (version {})\n",
+        saved.rules.rules().len(),
+        saved.version
     ))?;
     Ok(())
 }
