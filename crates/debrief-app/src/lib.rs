@@ -17,6 +17,7 @@ pub mod review;
 pub mod settings;
 pub mod templates;
 pub mod timeline;
+pub mod workshops;
 
 use std::sync::Arc;
 

@@ -396,6 +396,49 @@ pub enum WorkshopEdit {
     },
 }
 
+/// A change to a workshop as the API and the CLI send it: people by email
+/// (or id), enums as text, agenda items numbered from 1. The app resolves
+/// it into a [`WorkshopEdit`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WorkshopChange {
+    /// New time, place or facilitator (every field of the schedule).
+    Reschedule {
+        schedule: ScheduleDraft,
+    },
+    /// Invite someone, or change the role of someone invited.
+    AddAttendee {
+        person: String,
+        role: String,
+    },
+    RemoveAttendee {
+        person: String,
+    },
+    /// `invited`, `accepted`, `attended` or `absent`.
+    SetAttendance {
+        person: String,
+        attendance: String,
+    },
+    /// The agenda as text: `## heading` lines and their points.
+    SetAgenda {
+        agenda: String,
+    },
+    /// A note or a decision, under agenda item `item` (1 is the first).
+    AddNote {
+        #[serde(default)]
+        item: Option<u32>,
+        /// `note` (default) or `decision`.
+        #[serde(default)]
+        kind: String,
+        text: String,
+    },
+    /// It took place.
+    MarkHeld,
+    Cancel {
+        reason: String,
+    },
+}
+
 /// Why a change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkshopError {
