@@ -16,6 +16,11 @@ def params(prop):
     return {str(k): str(v) for k, v in prop.params.items()}
 
 
+def ical_text(prop):
+    value = prop.to_ical()
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def as_list(value):
     if value is None:
         return []
@@ -42,8 +47,8 @@ def read(path):
                     {
                         "kind": o.name,
                         "dtstart": o.decoded("DTSTART").isoformat(),
-                        "from": str(o.get("TZOFFSETFROM").to_ical().decode()),
-                        "to": str(o.get("TZOFFSETTO").to_ical().decode()),
+                        "from": ical_text(o.get("TZOFFSETFROM")),
+                        "to": ical_text(o.get("TZOFFSETTO")),
                     }
                     for o in tz.subcomponents
                 ],
