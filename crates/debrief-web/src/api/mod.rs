@@ -6,6 +6,7 @@ pub mod actions;
 pub mod dto;
 pub mod problem;
 pub mod review;
+pub mod workshops;
 
 use axum::Json;
 use axum::Router;
@@ -84,6 +85,34 @@ pub fn routes() -> Router<App> {
             get(actions::list_people).post(actions::add_person),
         )
         .route("/people/{id}", put(actions::update_person))
+        .route(
+            "/incidents/{key}/workshops",
+            get(workshops::list_workshops).post(workshops::schedule_workshop),
+        )
+        .route(
+            "/incidents/{key}/workshops/check",
+            post(workshops::check_workshop),
+        )
+        .route("/incidents/{key}/review-due", get(workshops::review_due))
+        .route("/incidents/{key}/agenda", get(workshops::generated_agenda))
+        .route("/workshops/{id}", get(workshops::get_workshop))
+        .route("/workshops/{id}/changes", post(workshops::change_workshop))
+        .route("/workshops/{id}/lessons", post(workshops::add_lesson))
+        .route("/workshops/{id}/actions", post(workshops::add_action))
+        .route("/workshops/{id}/invite.ics", get(workshops::invite))
+        .route("/workshops/{id}/minutes", get(workshops::minutes))
+        .route(
+            "/holidays",
+            get(workshops::list_holidays).post(workshops::add_holiday),
+        )
+        .route(
+            "/holidays/{date}",
+            axum::routing::delete(workshops::delete_holiday),
+        )
+        .route(
+            "/workshop-policy",
+            get(workshops::get_policy).put(workshops::put_policy),
+        )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -107,7 +136,13 @@ pub fn routes() -> Router<App> {
         actions::create_action, actions::get_action, actions::update_action,
         actions::move_action, actions::verify_action, actions::action_history,
         actions::list_follow_ups, actions::take_follow_up, actions::burn_down,
-        actions::list_people, actions::add_person, actions::update_person
+        actions::list_people, actions::add_person, actions::update_person,
+        workshops::list_workshops, workshops::check_workshop, workshops::schedule_workshop,
+        workshops::review_due, workshops::generated_agenda, workshops::get_workshop,
+        workshops::change_workshop, workshops::add_lesson, workshops::add_action,
+        workshops::invite, workshops::minutes, workshops::list_holidays,
+        workshops::add_holiday, workshops::delete_holiday, workshops::get_policy,
+        workshops::put_policy
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -115,7 +150,12 @@ pub fn routes() -> Router<App> {
         review::RateDto, review::TemplateDto, actions::ActionDto, actions::ActionSavedDto,
         actions::ActionPageDto, actions::ActionInput, actions::MoveInput, actions::VerifyBody,
         actions::HistoryDto, actions::PersonDto, actions::PersonInput, actions::OverrideDto,
-        actions::VerificationDto, actions::FollowUpInput
+        actions::VerificationDto, actions::FollowUpInput, workshops::WorkshopDto,
+        workshops::WorkshopBody, workshops::AttendeeBody, workshops::WorkshopSavedDto,
+        workshops::CheckDto, workshops::CoverageDto, workshops::RoleNeedDto,
+        workshops::ReviewDueDto, workshops::AttendeeDto, workshops::AgendaItemDto,
+        workshops::NoteDto, workshops::LessonBody, workshops::WorkshopActionBody,
+        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -123,6 +163,7 @@ pub fn routes() -> Router<App> {
          (name = "impact", description = "Impact in any currency, exchange rates (§5)"),
          (name = "actions", description = "Action items, the portfolio, follow-ups (§6)"),
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
+         (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"))
 )]
 pub struct ApiDoc;
