@@ -426,7 +426,7 @@ impl App {
             },
         };
         let (policy, _) = self.workshop_policy().await?;
-        let required = policy.required_roles(incident.fields.severity, &incident.fields.category);
+        let required = required_roles(&policy, &incident, kind);
         let roles: Vec<StakeholderRole> = attendees.iter().map(|a| a.role).collect();
         let coverage = Coverage::new(required, &roles);
         let events = self
@@ -529,7 +529,7 @@ impl App {
             )))
         })?;
         let (policy, _) = self.workshop_policy().await?;
-        let required = policy.required_roles(incident.fields.severity, &incident.fields.category);
+        let required = required_roles(&policy, &incident, Some(workshop.kind));
         let mut attendees = Vec::with_capacity(workshop.attendees.len());
         for a in &workshop.attendees {
             let person = find(a.person_id).ok_or_else(|| {
@@ -886,6 +886,20 @@ pub struct PreparedWorkshop {
     agenda: Option<Vec<AgendaItem>>,
 }
 
+/// The roles a workshop of `kind` must invite: the coverage policy is for
+/// lessons-learned workshops; a follow-up checks where the actions stand
+/// and asks for nobody in particular.
+fn required_roles(
+    policy: &WorkshopPolicy,
+    incident: &Incident,
+    kind: Option<WorkshopKind>,
+) -> Vec<debrief_core::workshop::RoleNeed> {
+    match kind {
+        Some(WorkshopKind::FollowUp) => Vec::new(),
+        _ => policy.required_roles(incident.fields.severity, &incident.fields.category),
+    }
+}
+
 /// A 1-based agenda item number as the index notes keep.
 fn agenda_index(item: Option<u32>, w: &Workshop) -> Result<Option<u32>, AppError> {
     match item {
@@ -990,6 +1004,15 @@ fn minutes_of(v: &WorkshopView, now: jiff::Timestamp) -> MinutesInput {
             })
             .collect()
     };
+    let mut sorted: Vec<&debrief_core::workshop::WorkshopNote> = w.notes.iter().collect();
+    sorted.sort_by_key(|n| n.at);
+    let of_kind = |k: NoteKind| -> Vec<MinutesNote> {
+        sorted
+            .iter()
+            .filter(|n| n.kind == k)
+            .map(|n| note(n))
+            .collect()
+    };
     let items = w
         .agenda
         .iter()
@@ -997,11 +1020,10 @@ fn minutes_of(v: &WorkshopView, now: jiff::Timestamp) -> MinutesInput {
         .map(|(i, item)| MinutesItem {
             title: item.title.clone(),
             points: item.points.clone(),
-            notes: w
-                .notes
+            notes: sorted
                 .iter()
                 .filter(|n| n.item == Some(i as u32))
-                .map(note)
+                .map(|n| note(n))
                 .collect(),
         })
         .collect();
@@ -1018,15 +1040,14 @@ fn minutes_of(v: &WorkshopView, now: jiff::Timestamp) -> MinutesInput {
         absent: people(|a| a == Attendance::Absent),
         unrecorded: people(|a| matches!(a, Attendance::Invited | Attendance::Accepted)),
         items,
-        other_notes: w
-            .notes
+        other_notes: sorted
             .iter()
             .filter(|n| n.item.is_none() && n.kind == NoteKind::Note)
-            .map(note)
+            .map(|n| note(n))
             .collect(),
-        decisions: w.notes_of(NoteKind::Decision).map(note).collect(),
-        lessons: w.notes_of(NoteKind::Lesson).map(note).collect(),
-        actions: w.notes_of(NoteKind::Action).map(note).collect(),
+        decisions: of_kind(NoteKind::Decision),
+        lessons: of_kind(NoteKind::Lesson),
+        actions: of_kind(NoteKind::Action),
         generated: now.strftime("%Y-%m-%d %H:%M UTC").to_string(),
     }
 }

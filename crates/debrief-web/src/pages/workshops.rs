@@ -470,8 +470,10 @@ fn note_rows(v: &WorkshopView, names: &[String], only_item: Option<Option<u32>>)
     let rules = RuleSet::builtin();
     let ctx = LintContext::with_names(names.iter().cloned());
     let zone = w.schedule.zone();
-    w.notes
-        .iter()
+    let mut notes: Vec<&debrief_core::workshop::WorkshopNote> = w.notes.iter().collect();
+    notes.sort_by_key(|n| n.at);
+    notes
+        .into_iter()
         .filter(|n| only_item.is_none_or(|i| n.item == i))
         .map(|n| NoteRow {
             kind: n.kind.label(),
