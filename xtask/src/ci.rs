@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: everything CI runs, in one command that also installs
 //! what the tests need when it is missing (Chromium and Java from Debian, the
-//! npm packages of `e2e/`) and starts the local PostgreSQL if it is down.
+//! npm packages of `e2e/`, Python's `icalendar` in a venv under `target/`)
+//! and starts the local PostgreSQL if it is down.
 //! Under `CI=true` nothing may be skipped: a missing database or browser fails.
 
 use std::net::{TcpStream, ToSocketAddrs};
@@ -16,6 +17,10 @@ cargo xtask ci [--no-lint]
 
 /// The PostgreSQL server tests use when none is named.
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The iCalendar parser the invite tests check every generated file with
+/// (PyPI `icalendar`), pinned so a new release cannot change the verdict.
+const ICALENDAR: &str = "icalendar==7.3.2";
 
 pub fn run(args: &[String]) -> Result<()> {
     let mut lint = true;
@@ -60,6 +65,14 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut env: Vec<(&str, String)> = Vec::new();
     if let Some(url) = &postgres {
         env.push(("DEBRIEF_TEST_POSTGRES_URL", url.clone()));
+    }
+    let mut python = None;
+    timed(&mut steps, "python icalendar", || {
+        python = ensure_python_icalendar(&root, ci)?;
+        Ok(())
+    })?;
+    if let Some(p) = &python {
+        env.push(("DEBRIEF_TEST_PYTHON", p.display().to_string()));
     }
     timed(&mut steps, "rust tests (SQLite + PostgreSQL)", || {
         cargo(&root, &["test", "--workspace", "--exclude", "xtask"], &env)
@@ -187,6 +200,41 @@ fn ensure_postgres(ci: bool) -> Result<Option<String>> {
     }
     println!("warning: PostgreSQL at {address} cannot be reached; its stories are skipped");
     Ok(None)
+}
+
+/// A Python with the pinned `icalendar` for the invite tests: a venv under
+/// `target/py-icalendar`, created and filled only when missing. Outside CI a
+/// failure is a warning (the test then says it skipped); under CI it fails.
+fn ensure_python_icalendar(root: &Path, ci: bool) -> Result<Option<PathBuf>> {
+    let venv = root.join("target/py-icalendar");
+    let python = venv.join("bin/python");
+    let version = ICALENDAR.split("==").nth(1).unwrap_or_default();
+    let check = format!(
+        "import icalendar, sys; sys.exit(0 if icalendar.__version__ == '{version}' else 1)"
+    );
+    if succeeds(Command::new(&python).args(["-c", &check])) {
+        return Ok(Some(python));
+    }
+    println!("installing {ICALENDAR} into {}", venv.display());
+    let installed =
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv)).and_then(|()| {
+            run_cmd(Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                ICALENDAR,
+            ]))
+        });
+    match installed {
+        Ok(()) => Ok(Some(python)),
+        Err(e) if ci => Err(e.context("CI=true and Python's icalendar cannot be installed")),
+        Err(e) => {
+            println!("warning: {e:#}; the iCalendar parser test will be skipped");
+            Ok(None)
+        }
+    }
 }
 
 fn apt_install(packages: &[&str]) -> Result<()> {

@@ -4,6 +4,7 @@
 //! types into `docs/bundle.schema.json` (a test keeps the two in step).
 
 mod actions;
+mod workshops;
 
 use std::io::{BufReader, Read};
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use actions::{BundleAction, BundleHistory, BundlePerson, BundleVerification};
+pub use workshops::{BundleAgendaItem, BundleAttendee, BundleHoliday, BundleNote, BundleWorkshop};
 
 use crate::import::{BATCH, Progress, json_message};
 use crate::{App, AppError, ImportError};
@@ -45,6 +47,13 @@ pub struct Bundle {
     /// on import, created when unknown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub people: Vec<BundlePerson>,
+    /// The organisation's holidays (business days skip them; PRODUCT.md §8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<BundleHoliday>,
+    /// The workshop policy as `GET /api/v1/workshop-policy` shows it, when
+    /// the organisation saved one; kept on import only where none is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workshop_policy: Option<serde_json::Value>,
 }
 
 /// `1 from = rate to`, valid from `date`.
@@ -106,6 +115,10 @@ pub struct BundleIncident {
     /// them, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<serde_json::Value>,
+    /// Lessons-learned workshops and follow-up sessions (PRODUCT.md §8),
+    /// earliest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workshops: Vec<BundleWorkshop>,
 }
 
 /// The lifecycle timestamps, each optional.
@@ -363,6 +376,8 @@ pub struct BundleReport {
     pub events_duplicate: u64,
     /// Actions new to this database.
     pub actions_added: u64,
+    /// Workshops new to this database.
+    pub workshops_added: u64,
     pub keys: Vec<String>,
 }
 
@@ -380,6 +395,7 @@ impl App {
         };
         let mut incidents = Vec::with_capacity(ids.len());
         let mut owners: Vec<debrief_core::Person> = Vec::new();
+        let everyone = self.people().await?;
         for id in ids {
             let incident = self.store().incident_by_id(id).await?;
             let events = self
@@ -412,12 +428,25 @@ impl App {
                     AppError::Store(debrief_store::StoreError::Corrupt(e.to_string()))
                 })?);
             }
+            for w in self.store().workshops_of(id).await? {
+                let ids = std::iter::once(w.schedule.facilitator_id)
+                    .chain(w.attendees.iter().map(|a| a.person_id));
+                for pid in ids {
+                    if !owners.iter().any(|p| p.id == pid)
+                        && let Some(p) = everyone.iter().find(|p| p.id == pid)
+                    {
+                        owners.push(p.clone());
+                    }
+                }
+                bi.workshops
+                    .push(BundleWorkshop::from_workshop(&w, &everyone));
+            }
             incidents.push(bi);
         }
         // A whole export is a backup and keeps everyone; a partial one only
         // the owners it needs.
         let people = if keys.is_empty() {
-            self.people().await?
+            everyone
         } else {
             owners.sort_by(|a, b| {
                 a.name
@@ -439,12 +468,27 @@ impl App {
                 source: r.source().into(),
             })
             .collect();
+        let holidays = self
+            .holidays()
+            .await?
+            .iter()
+            .map(BundleHoliday::from_holiday)
+            .collect();
+        let workshop_policy =
+            match self.store().workshop_policy().await? {
+                Some(p) => Some(serde_json::to_value(&p.policy).map_err(|e| {
+                    AppError::Store(debrief_store::StoreError::Corrupt(e.to_string()))
+                })?),
+                None => None,
+            };
         Ok(Bundle {
             format: FORMAT.into(),
             version: VERSION,
             incidents,
             exchange_rates,
             people: people.iter().map(BundlePerson::from_person).collect(),
+            holidays,
+            workshop_policy,
         })
     }
 
@@ -496,10 +540,42 @@ impl App {
                 Err(e) => errors.0.extend(e.prefixed(&format!("people[{i}].")).0),
             }
         }
+        let mut holidays = Vec::with_capacity(bundle.holidays.len());
+        for (i, h) in bundle.holidays.iter().enumerate() {
+            match debrief_core::workshop::Holiday::parse(&h.date, &h.name) {
+                Ok(h) => holidays.push(h),
+                Err(e) => errors.0.extend(e.prefixed(&format!("holidays[{i}].")).0),
+            }
+        }
+        let policy = match &bundle.workshop_policy {
+            None => None,
+            Some(v) => match serde_json::from_value::<debrief_core::WorkshopPolicy>(v.clone()) {
+                Ok(p) => match p.validate(&self.settings().taxonomy) {
+                    Ok(()) => Some(p),
+                    Err(e) => {
+                        errors.0.extend(e.prefixed("workshop_policy.").0);
+                        None
+                    }
+                },
+                Err(e) => {
+                    errors.push(
+                        "workshop_policy",
+                        format!("not a workshop policy debrief can read: {e}"),
+                    );
+                    None
+                }
+            },
+        };
         if !errors.is_empty() {
             return Err(errors.into());
         }
         let mut tx = self.store().begin().await?;
+        for h in &holidays {
+            tx.add_holiday_if_new(h, now).await?;
+        }
+        if let Some(p) = &policy {
+            tx.save_workshop_policy_if_none(p, now).await?;
+        }
         for rate in &rates {
             tx.add_rate_if_new(rate).await?;
         }
@@ -519,6 +595,7 @@ impl App {
             review,
             actions,
             follow_ups,
+            workshops,
         } in prepared
         {
             // With an id, the id says which incident this is; without one, the key does.
@@ -573,6 +650,28 @@ impl App {
             for mut f in follow_ups {
                 f.incident_id = incident_id;
                 tx.add_follow_up_if_new(&f).await?;
+            }
+            for (j, mut p) in workshops.into_iter().enumerate() {
+                let unknown = |field: String, email: &str| {
+                    AppError::Invalid(FieldErrors::from(debrief_core::FieldError::new(
+                        format!("incidents[{index}].workshops[{j}].{field}"),
+                        format!("`{email}` is neither in the bundle's people nor known here"),
+                    )))
+                };
+                let Some(f) = tx.person_by_email(&p.facilitator).await? else {
+                    return Err(unknown("facilitator".into(), &p.facilitator));
+                };
+                p.workshop.schedule.facilitator_id = f.id;
+                for (k, email) in p.attendees.iter().enumerate() {
+                    let Some(a) = tx.person_by_email(email).await? else {
+                        return Err(unknown(format!("attendees[{k}].person"), email));
+                    };
+                    p.workshop.attendees[k].person_id = a.id;
+                }
+                p.workshop.incident_id = incident_id;
+                if tx.insert_workshop_if_new(&p.workshop).await? {
+                    report.workshops_added += 1;
+                }
             }
             report.keys.push(key.to_string());
             for chunk in events.chunks(BATCH) {
@@ -658,6 +757,13 @@ impl App {
                 Err(e) => errors.0.extend(e.prefixed(&format!("actions[{j}].")).0),
             }
         }
+        let mut workshops = Vec::with_capacity(bi.workshops.len());
+        for (j, w) in bi.workshops.iter().enumerate() {
+            match w.validate(id) {
+                Ok(p) => workshops.push(p),
+                Err(e) => errors.0.extend(e.prefixed(&format!("workshops[{j}].")).0),
+            }
+        }
         let mut follow_ups = Vec::with_capacity(bi.follow_ups.len());
         for (j, f) in bi.follow_ups.iter().enumerate() {
             match actions::follow_up_from_value(f, id) {
@@ -683,6 +789,7 @@ impl App {
                 index,
                 actions,
                 follow_ups,
+                workshops,
                 key: key.clone(),
                 record: NewIncidentRecord {
                     id,
@@ -708,6 +815,7 @@ struct PreparedIncident {
         Vec<debrief_core::action::HistoryEntry>,
     )>,
     follow_ups: Vec<debrief_core::action::FollowUp>,
+    workshops: Vec<workshops::PreparedWorkshop>,
     key: IncidentKey,
     record: NewIncidentRecord,
     events: Vec<NewTimelineEvent>,
@@ -739,5 +847,6 @@ fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIn
         review: None,
         actions: Vec::new(),
         follow_ups: Vec::new(),
+        workshops: Vec::new(),
     }
 }

@@ -1,7 +1,9 @@
 //! The demo data: three realistic incidents with full chronologies, loaded
 //! through the ordinary bundle import, then reviews, impact and exchange rates
-//! added through the ordinary review use cases — so the demo exercises the
-//! real paths and a new user sees every part filled in.
+//! added through the ordinary review use cases, actions, and the ransomware
+//! case's lessons-learned workshop (held, with attendance, notes, a lesson
+//! and an action added live) and its follow-up (scheduled) — so the demo
+//! exercises the real paths and a new user sees every part filled in.
 
 use debrief_core::impact::{FinancialDraft, ImpactDetailsDraft};
 use debrief_core::review::{
@@ -635,8 +637,12 @@ impl App {
                 Err(e) => return Err(e),
             }
         }
+        // The ransomware review is approved after its lessons-learned
+        // workshop (which adds a lesson to it), so its last three steps wait.
+        let mut ransomware = ransomware();
+        let after_workshop = ransomware.split_off(ransomware.len() - 3);
         for (key, changes) in [
-            ("INC-2026-0001", ransomware()),
+            ("INC-2026-0001", ransomware),
             ("INC-2026-0002", breach()),
             ("INC-2026-0003", outage()),
         ] {
@@ -644,7 +650,13 @@ impl App {
                 self.change_review(key, change, by).await?;
             }
         }
+        self.load_demo_people().await?;
+        let workshop = self.schedule_demo_workshop().await?;
         self.load_demo_actions().await?;
+        self.hold_demo_workshop(&workshop).await?;
+        for (by, change) in after_workshop {
+            self.change_review("INC-2026-0001", change, by).await?;
+        }
         Ok(DemoOutcome::Loaded(report))
     }
 }
@@ -855,9 +867,8 @@ const FOLLOW_UPS: [(&str, &str, &str); 3] = [
 ];
 
 impl App {
-    /// The demo's people, actions in every state, and follow-ups, written as
-    /// of the dates they happened (so the history and burn-down are real).
-    async fn load_demo_actions(&self) -> Result<(), AppError> {
+    /// The demo's people.
+    async fn load_demo_people(&self) -> Result<(), AppError> {
         for (name, email, team) in PEOPLE {
             self.add_person(&debrief_core::PersonDraft {
                 name: name.into(),
@@ -867,12 +878,13 @@ impl App {
             })
             .await?;
         }
-        let at = |s: &str| -> Result<std::sync::Arc<dyn crate::Clock>, AppError> {
-            let t: jiff::Timestamp = s
-                .parse()
-                .map_err(|e| AppError::NotAllowed(format!("demo instant {s}: {e}")))?;
-            Ok(std::sync::Arc::new(crate::FixedClock(t)))
-        };
+        Ok(())
+    }
+
+    /// The demo's actions in every state, and follow-ups, written as of the
+    /// dates they happened (so the history and burn-down are real).
+    async fn load_demo_actions(&self) -> Result<(), AppError> {
+        let at = demo_clock;
         // Follow-ups and moves interleave in time; apply everything in order.
         enum Step {
             Create(usize),
@@ -958,6 +970,188 @@ impl App {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+/// The demo clock at an RFC 3339 instant.
+fn demo_clock(s: &str) -> Result<std::sync::Arc<dyn crate::Clock>, AppError> {
+    let t: jiff::Timestamp = s
+        .parse()
+        .map_err(|e| AppError::NotAllowed(format!("demo instant {s}: {e}")))?;
+    Ok(std::sync::Arc::new(crate::FixedClock(t)))
+}
+
+fn attendee(person: &str, role: &str) -> crate::workshops::AttendeeInput {
+    crate::workshops::AttendeeInput {
+        person: person.into(),
+        role: role.into(),
+    }
+}
+
+const MARTA: &str = "marta.nowak@example.org";
+
+impl App {
+    /// The lessons-learned workshop of the ransomware case, scheduled two
+    /// days before it took place, with Marta Nowak (risk office, no part in
+    /// the response) as the neutral facilitator.
+    async fn schedule_demo_workshop(&self) -> Result<String, AppError> {
+        let app = self.with_clock(demo_clock("2026-09-27T09:00:00Z")?);
+        let input = crate::workshops::WorkshopInput {
+            kind: "lessons_learned".into(),
+            schedule: debrief_core::workshop::ScheduleDraft {
+                starts: "2026-09-29 10:00".into(),
+                time_zone: "Europe/Paris".into(),
+                duration_minutes: "120".into(),
+                location: "Lyon HQ, room Rhône".into(),
+                url: "https://meet.example.org/inc-2026-0001".into(),
+                facilitator: MARTA.into(),
+            },
+            attendees: vec![
+                attendee("priya.raman@example.org", "responder"),
+                attendee("hannah.becker@example.org", "responder"),
+                attendee("tomas.ortega@example.org", "it"),
+                attendee("lena.fischer@example.org", "security"),
+                attendee("daniel.kim@example.org", "management"),
+                attendee("elena.rossi@example.org", "legal"),
+                attendee("chris.park@example.org", "communications"),
+            ],
+            agenda: String::new(),
+        };
+        let (view, _) = app
+            .schedule_workshop("INC-2026-0001", &input, "Marta Nowak")
+            .await?;
+        Ok(view.id().to_string())
+    }
+
+    /// The meeting of 29 September as it went: attendance, notes and
+    /// decisions under the agenda items, a lesson and an action added live,
+    /// then marked held; and the follow-up planned in November.
+    async fn hold_demo_workshop(&self, id: &str) -> Result<(), AppError> {
+        use debrief_core::workshop::WorkshopChange::*;
+        let people = [
+            ("priya.raman@example.org", "attended"),
+            ("hannah.becker@example.org", "attended"),
+            ("tomas.ortega@example.org", "attended"),
+            ("lena.fischer@example.org", "attended"),
+            ("daniel.kim@example.org", "attended"),
+            ("elena.rossi@example.org", "attended"),
+            ("chris.park@example.org", "absent"),
+        ];
+        let by = "Marta Nowak";
+        let at = |s: &str| -> Result<App, AppError> { Ok(self.with_clock(demo_clock(s)?)) };
+        for (person, attendance) in people {
+            at("2026-09-29T08:00:00Z")?
+                .change_workshop(
+                    id,
+                    SetAttendance {
+                        person: person.into(),
+                        attendance: attendance.into(),
+                    },
+                    None,
+                    by,
+                )
+                .await?;
+        }
+        let notes: [(&str, u32, &str, &str); 5] = [
+            (
+                "2026-09-29T08:10:00Z",
+                1,
+                "note",
+                "The foothold went unseen for four days: no alert covers macros running on finance workstations.",
+            ),
+            (
+                "2026-09-29T08:25:00Z",
+                2,
+                "note",
+                "Isolating the servers instead of powering them off kept the memory images that showed how the attacker moved.",
+            ),
+            (
+                "2026-09-29T08:30:00Z",
+                2,
+                "decision",
+                "Isolate, do not power off, stays the first containment step for ransomware.",
+            ),
+            (
+                "2026-09-29T08:50:00Z",
+                4,
+                "note",
+                "Dissent recorded: the missing macro block could be ranked as a root cause too; the review will say so.",
+            ),
+            (
+                "2026-09-29T09:30:00Z",
+                8,
+                "decision",
+                "Hold a follow-up in December to check the credential separation and the runbook rehearsal.",
+            ),
+        ];
+        for (when, item, kind, text) in notes {
+            at(when)?
+                .change_workshop(
+                    id,
+                    AddNote {
+                        item: Some(item),
+                        kind: kind.into(),
+                        text: text.into(),
+                    },
+                    None,
+                    by,
+                )
+                .await?;
+        }
+        at("2026-09-29T09:05:00Z")?
+            .add_workshop_lesson(
+                id,
+                &debrief_core::review::LessonDraft {
+                    statement: "A restore drill proves backups only when it uses the credentials an attacker would not have.".into(),
+                    tags: vec!["backups".into(), "drills".into()],
+                },
+                Some(7),
+                by,
+            )
+            .await?;
+        at("2026-09-29T09:15:00Z")?
+            .add_workshop_action(
+                id,
+                &debrief_core::action::ActionDraft {
+                    title: "Schedule quarterly restore drills with the separate backup credentials"
+                        .into(),
+                    action_type: "process".into(),
+                    owner: "tomas.ortega@example.org".into(),
+                    due_on: "2026-12-31".into(),
+                    risk: 3,
+                    impact: 4,
+                    effort: 2,
+                    ..Default::default()
+                },
+                Some(8),
+                by,
+            )
+            .await?;
+        at("2026-09-29T10:05:00Z")?
+            .change_workshop(id, MarkHeld, None, by)
+            .await?;
+        let follow_up = crate::workshops::WorkshopInput {
+            kind: "follow_up".into(),
+            schedule: debrief_core::workshop::ScheduleDraft {
+                starts: "2026-12-03 14:00".into(),
+                time_zone: "Europe/Paris".into(),
+                duration_minutes: "45".into(),
+                location: String::new(),
+                url: "https://meet.example.org/inc-2026-0001-follow-up".into(),
+                facilitator: MARTA.into(),
+            },
+            attendees: vec![
+                attendee("priya.raman@example.org", "responder"),
+                attendee("hannah.becker@example.org", "responder"),
+                attendee("tomas.ortega@example.org", "it"),
+                attendee("daniel.kim@example.org", "management"),
+            ],
+            agenda: "## Where each action stands\n- Walk the action list, owner by owner\n## Backup credential separation\n- Evidence from the restore drill\n## Service-account inventory\n- What unblocks it\n".into(),
+        };
+        at("2026-11-09T15:00:00Z")?
+            .schedule_workshop("INC-2026-0001", &follow_up, by)
+            .await?;
         Ok(())
     }
 }

@@ -91,8 +91,9 @@ impl App {
     pub async fn incident_view(&self, key: &str) -> Result<IncidentView, AppError> {
         let incident = self.incident(key).await?;
         let event_count = self.store().count_events(incident.id).await?;
-        // Workshops arrive with a later feature; until then time_to_review is unknown.
-        let durations = incident.fields.lifecycle.durations(None);
+        // time_to_review runs to the first lessons-learned workshop held.
+        let held = self.first_workshop_held(&incident).await?;
+        let durations = incident.fields.lifecycle.durations(held);
         Ok(IncidentView {
             incident,
             durations,

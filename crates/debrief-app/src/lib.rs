@@ -19,6 +19,7 @@ pub mod settings;
 pub mod templates;
 pub mod timeline;
 pub mod webhooks;
+pub mod workshops;
 
 use std::sync::Arc;
 

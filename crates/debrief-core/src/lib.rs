@@ -1,5 +1,6 @@
-//! The debrief domain, pure: incidents, lifecycle rules, durations and the
-//! timeline. No I/O and no clock: time is always an argument.
+//! The debrief domain, pure: incidents, lifecycle rules, durations, the
+//! timeline, reviews, actions, the linter and workshops. No I/O and no
+//! clock: time is always an argument.
 //!
 //! Exception to "no serde in core" (written down in ARCHITECTURE.md): the
 //! domain's enums and drafts derive serde, so that the API, the CLI and the
@@ -17,6 +18,7 @@ pub mod review;
 pub mod timeline;
 pub mod timestamp;
 pub mod webhook;
+pub mod workshop;
 
 pub use action::{Action, ActionKey, ActionStatus, ActionType, Priority, PriorityPolicy};
 pub use field_error::{FieldError, FieldErrors};
@@ -28,3 +30,4 @@ pub use money::{
 pub use person::{Person, PersonDraft};
 pub use timeline::{EventKind, NewTimelineEvent, TimelineEvent, TimelineEventDraft};
 pub use timestamp::{Precision, Timestamp, TimestampError};
+pub use workshop::{Workshop, WorkshopKind, WorkshopPolicy, WorkshopStatus};

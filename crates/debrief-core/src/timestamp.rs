@@ -272,7 +272,8 @@ impl Timestamp {
         off.to_datetime(self.instant())
     }
 
-    fn local_date(self) -> Date {
+    /// The date in the offset it was written with.
+    pub fn local_date(self) -> Date {
         self.local_datetime().date()
     }
 

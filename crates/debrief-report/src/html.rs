@@ -11,7 +11,7 @@ use crate::svg::{fishbone::fishbone_svg, phase_bar::phase_bar_svg};
 use crate::view::{self, ReportView};
 
 /// Our own stylesheet, embedded in every report (trusted, not user text).
-const CSS: &str = include_str!("../templates/report.css");
+pub(crate) const CSS: &str = include_str!("../templates/report.css");
 
 #[derive(Template)]
 #[template(path = "pir.html")]

@@ -1,7 +1,8 @@
 //! debrief's reports (PRODUCT.md §10) as pure functions of a [`ReportInput`]:
 //! the post-incident report and the one-page executive summary, each as
 //! Markdown and as print-ready HTML, and the SVG pictures they embed (the
-//! fishbone diagram of the causes and the phase bar of the lifecycle).
+//! fishbone diagram of the causes and the phase bar of the lifecycle); and
+//! for workshops (§8) the iCalendar invite and the minutes.
 //!
 //! Nothing here queries a database, reads a clock or touches a file: the
 //! caller gathers the incident, its chronology, its review and its impact
@@ -17,12 +18,18 @@
 
 mod format;
 mod html;
+pub mod ical;
 mod markdown;
+mod minutes;
 mod svg;
 mod view;
 
 pub use html::{executive_html, pir_html};
+pub use ical::{Invite, InviteAttendee, Participant, invite_ics};
 pub use markdown::{executive_markdown, md_escape, pir_markdown};
+pub use minutes::{
+    MinutesInput, MinutesItem, MinutesNote, MinutesPerson, minutes_html, minutes_markdown,
+};
 pub use svg::burn_down::burn_down_svg;
 pub use svg::fishbone::fishbone_svg;
 pub use svg::phase_bar::phase_bar_svg;

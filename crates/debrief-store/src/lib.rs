@@ -20,11 +20,13 @@ mod codec;
 pub mod settings;
 pub mod sql;
 pub mod webhooks;
+pub mod workshops;
 
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 pub use webhooks::WebhookStore;
+pub use workshops::{StoredPolicy, WorkshopStore, WorkshopStoreTx};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -200,7 +202,7 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: ActionStore + SettingsStore + WebhookStore + Send + Sync {
+pub trait Store: ActionStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;
@@ -278,7 +280,7 @@ pub trait Store: ActionStore + SettingsStore + WebhookStore + Send + Sync {
 
 /// The writes an import makes, inside one transaction.
 #[async_trait]
-pub trait StoreTx: ActionStoreTx + Send {
+pub trait StoreTx: ActionStoreTx + WorkshopStoreTx + Send {
     async fn create_incident(&mut self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&mut self, key: &IncidentKey) -> Result<Option<Incident>, StoreError>;
     async fn incident_by_id(&mut self, id: Uuid) -> Result<Option<Incident>, StoreError>;

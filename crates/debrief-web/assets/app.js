@@ -67,3 +67,19 @@
     });
   });
 })();
+
+// The facilitation view: `n` and `p` step through the agenda (when no field
+// has the focus). Without JavaScript the Next/Previous links do the same.
+(function () {
+  "use strict";
+  if (!document.querySelector("[data-facilitate]")) { return; }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) { return; }
+    var rel = event.key === "n" ? "next" : event.key === "p" ? "prev" : null;
+    if (!rel) { return; }
+    var link = document.querySelector(".current-item a[rel=" + rel + "]");
+    if (link) { event.preventDefault(); location.href = link.href; }
+  });
+})();

@@ -165,6 +165,14 @@ pub enum Command {
     /// `debrief lint --rules`) or replace them from a JSON file.
     #[command(subcommand)]
     LintRules(LintRulesCommand),
+    /// Lessons-learned workshops and follow-ups: schedule (with the coverage
+    /// and facilitator check), list, show, attendance, notes, the iCalendar
+    /// invite, the minutes.
+    #[command(subcommand)]
+    Workshop(WorkshopCommand),
+    /// The organisation's holidays (business days skip them).
+    #[command(subcommand)]
+    Holiday(HolidayCommand),
     /// Point at blaming language in text and Markdown files (for CI too).
     ///
     /// Finds counterfactuals said of people ("the engineer should have"),
@@ -358,6 +366,161 @@ pub struct FollowUpArgs {
     pub note: String,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkshopCommand {
+    /// Schedule a workshop; prints its id. Missing stakeholder roles and a
+    /// facilitator who is not neutral are printed as warnings (on stderr);
+    /// with --check nothing is saved.
+    New(WorkshopNewArgs),
+    /// List workshops (of one incident, or all), earliest first.
+    List(WorkshopListArgs),
+    /// Show one workshop: schedule, attendees, coverage, agenda, notes.
+    Show(WorkshopIdArgs),
+    /// Record someone's attendance (invited, accepted, attended, absent).
+    Attend(WorkshopAttendArgs),
+    /// Add a note (or with --decision a decision) to the workshop.
+    Note(WorkshopNoteArgs),
+    /// Mark the workshop held (once it has started).
+    Held(WorkshopIdArgs),
+    /// Cancel the workshop; its invite becomes a cancellation.
+    Cancel(WorkshopCancelArgs),
+    /// Print the iCalendar invite (RFC 5545).
+    Ics(WorkshopFileArgs),
+    /// Print the minutes as Markdown (or --format html).
+    Minutes(WorkshopMinutesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopNewArgs {
+    /// The incident key.
+    pub key: String,
+    /// lessons_learned or follow_up.
+    #[arg(long, default_value = "lessons_learned")]
+    pub kind: String,
+    /// When it starts: `2026-09-29 10:00` in --zone, or RFC 3339.
+    #[arg(long, value_name = "WHEN")]
+    pub at: String,
+    /// The IANA zone it is planned in (default: the organisation's).
+    #[arg(long, value_name = "IANA", default_value = "")]
+    pub zone: String,
+    /// Minutes, 15–480.
+    #[arg(long, default_value = "90")]
+    pub duration: String,
+    /// A room or an address.
+    #[arg(long, default_value = "")]
+    pub location: String,
+    /// A meeting link (https://…).
+    #[arg(long, default_value = "")]
+    pub url: String,
+    /// The facilitator's email.
+    #[arg(long, value_name = "EMAIL")]
+    pub facilitator: String,
+    /// Someone to invite and why, EMAIL:ROLE (responder, it, management,
+    /// legal, communications, security, vendor, executive, other); repeat.
+    #[arg(long = "attendee", value_name = "EMAIL:ROLE")]
+    pub attendees: Vec<String>,
+    /// A file with the agenda (`## heading` lines and their points);
+    /// generated from the incident when absent.
+    #[arg(long, value_name = "FILE")]
+    pub agenda: Option<String>,
+    /// Only check (coverage, facilitator, review due); save nothing.
+    #[arg(long)]
+    pub check: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopListArgs {
+    /// Only this incident's workshops.
+    pub key: Option<String>,
+    /// Print JSON (each workshop with its `id`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopIdArgs {
+    /// The workshop's id (see `workshop list`).
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopAttendArgs {
+    pub id: String,
+    /// The attendee's email.
+    pub email: String,
+    /// invited, accepted, attended or absent.
+    #[arg(long, default_value = "attended")]
+    pub status: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopNoteArgs {
+    pub id: String,
+    pub text: String,
+    /// The agenda item it belongs to, from 1.
+    #[arg(long)]
+    pub item: Option<u32>,
+    /// Record a decision rather than a note.
+    #[arg(long)]
+    pub decision: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopCancelArgs {
+    pub id: String,
+    /// Why (shown in the attendees' calendars).
+    #[arg(long)]
+    pub reason: String,
+    /// The version you read; refused with exit code 5 if it changed since.
+    #[arg(long)]
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopFileArgs {
+    pub id: String,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopMinutesArgs {
+    pub id: String,
+    /// md or html.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidayCommand {
+    /// Record a holiday: DATE (YYYY-MM-DD) and its name.
+    Add(HolidayAddArgs),
+    /// List the holidays.
+    List(PersonListArgs),
+    /// Delete the holiday of a day.
+    Delete(HolidayDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HolidayAddArgs {
+    pub date: String,
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HolidayDeleteArgs {
+    pub date: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1502,3 +1502,228 @@ fn blameless_findings_and_rules_from_the_command_line() {
         run.stdout
     );
 }
+
+fn workshop_story(d: &Debrief) {
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Ransomware on the file servers",
+        "--category",
+        "ransomware",
+        "--severity",
+        "critical",
+        "--responder",
+        "Priya Raman",
+        "--started",
+        "2026-11-20T01:12+01:00",
+        "--detected",
+        "2026-11-20T03:47+01:00",
+        "--closed",
+        "2026-11-24",
+    ]);
+    for (name, email) in [
+        ("Marta Nowak", "marta@example.org"),
+        ("Priya Raman", "priya@example.org"),
+        ("Elena Rossi", "elena@example.org"),
+    ] {
+        d.ok(&["person", "add", name, "--email", email]);
+    }
+    d.ok(&["holiday", "add", "2026-12-25", "Christmas Day"]);
+    d.fails(3, &["holiday", "add", "25/12/2026", "Christmas"]);
+    let holidays = d.json(&["holiday", "list", "--json"]);
+    assert_eq!(holidays[0]["date"], "2026-12-25");
+
+    // Bad input: exit 3, each field named, nothing saved.
+    let run = d.fails(
+        3,
+        &[
+            "workshop",
+            "new",
+            FIRST_KEY,
+            "--at",
+            "tomorrow",
+            "--duration",
+            "5",
+            "--facilitator",
+            "nobody@example.org",
+            "--attendee",
+            "priya@example.org:chef",
+        ],
+    );
+    for field in [
+        "starts",
+        "duration_minutes",
+        "facilitator",
+        "attendees[0].role",
+    ] {
+        assert!(run.stderr.contains(field), "{field} in {}", run.stderr);
+    }
+    assert_eq!(
+        d.json(&["workshop", "list", "--json"]),
+        serde_json::json!([])
+    );
+    d.fails(
+        3,
+        &[
+            "workshop",
+            "new",
+            FIRST_KEY,
+            "--at",
+            "2026-11-27 10:00",
+            "--facilitator",
+            "marta@example.org",
+            "--attendee",
+            "no-role",
+        ],
+    );
+
+    // The check names the missing roles and a facilitator who responded.
+    let check = d.ok(&[
+        "workshop",
+        "new",
+        FIRST_KEY,
+        "--check",
+        "--at",
+        "2026-11-27 10:00",
+        "--zone",
+        "Europe/Paris",
+        "--location",
+        "Room 1",
+        "--facilitator",
+        "priya@example.org",
+    ]);
+    assert!(check.contains("MISSING responder"), "{check}");
+    assert!(check.contains("NOT neutral"), "{check}");
+    assert!(check.contains("review due by 2026-11-27"), "{check}");
+    assert_eq!(
+        d.json(&["workshop", "list", "--json"]),
+        serde_json::json!([])
+    );
+
+    let run = d.run(&[
+        "workshop",
+        "new",
+        FIRST_KEY,
+        "--at",
+        "2026-11-27 10:00",
+        "--zone",
+        "Europe/Paris",
+        "--location",
+        "Room 1",
+        "--url",
+        "https://meet.example.org/x",
+        "--facilitator",
+        "marta@example.org",
+        "--attendee",
+        "priya@example.org:responder",
+        "--attendee",
+        "elena@example.org:legal",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: Stakeholders missing from the invite: IT"),
+        "{}",
+        run.stderr
+    );
+    let listed = d.json(&["workshop", "list", "--json"]);
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    assert!(run.stdout.starts_with(&id));
+    assert_eq!(listed[0]["starts_at"], "2026-11-27T09:00:00Z");
+    assert_eq!(listed[0]["agenda"].as_array().unwrap().len(), 8);
+
+    // The invite.
+    let ics = d.ok(&["workshop", "ics", &id]);
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(ics.contains("DTSTART;TZID=Europe/Paris:20261127T100000\r\n"));
+    assert!(ics.contains("ORGANIZER;CN=Marta Nowak:mailto:marta@example.org\r\n"));
+    assert!(ics.contains("SEQUENCE:0\r\n"));
+
+    // Attendance waits for the start; the clock says 2026-11-26.
+    d.fails(
+        3,
+        &[
+            "workshop",
+            "attend",
+            &id,
+            "priya@example.org",
+            "--status",
+            "attended",
+        ],
+    );
+    d.ok(&[
+        "workshop",
+        "attend",
+        &id,
+        "priya@example.org",
+        "--status",
+        "accepted",
+    ]);
+    d.fails(4, &["workshop", "show", "not-an-id"]);
+    let later = |args: &[&str]| {
+        let mut c = d.command(args);
+        c.env("DEBRIEF_NOW", "2026-11-27T10:00:00Z");
+        let out = c.output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(
+        later(&[
+            "workshop",
+            "attend",
+            &id,
+            "elena@example.org",
+            "--status",
+            "absent"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        later(&[
+            "workshop",
+            "note",
+            &id,
+            "Keep isolating first",
+            "--decision",
+            "--item",
+            "2"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(later(&["workshop", "held", &id]).0, 0);
+    let shown = d.json(&["workshop", "show", &id, "--json"]);
+    assert_eq!(shown["status"], "held");
+    assert_eq!(shown["notes"][0]["kind"], "decision");
+    let minutes = d.ok(&["workshop", "minutes", &id]);
+    assert!(
+        minutes.contains("- **Absent:** Elena Rossi (Legal)"),
+        "{minutes}"
+    );
+    assert!(minutes.contains("Keep isolating first"));
+    d.fails(3, &["workshop", "minutes", &id, "--format", "pdf"]);
+    // Held: it cannot be cancelled any more (exit 5).
+    d.fails(5, &["workshop", "cancel", &id, "--reason", "late"]);
+    let incident = d.json(&["incident", "show", FIRST_KEY, "--json"]);
+    assert!(
+        incident["durations"]["time_to_review"].is_object(),
+        "{incident}"
+    );
+}
+
+#[test]
+fn workshops_are_run_from_the_command_line_on_sqlite() {
+    workshop_story(&Debrief::sqlite());
+}
+
+#[tokio::test]
+async fn workshops_are_run_from_the_command_line_on_postgresql() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    workshop_story(&Debrief::postgres(db));
+}

@@ -224,7 +224,7 @@ pub struct ActionInput {
 }
 
 impl ActionInput {
-    fn draft(&self) -> ActionDraft {
+    pub(crate) fn draft(&self) -> ActionDraft {
         ActionDraft {
             title: self.title.clone(),
             description: self.description.clone(),

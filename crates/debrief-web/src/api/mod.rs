@@ -8,6 +8,7 @@ pub mod dto;
 pub mod problem;
 pub mod review;
 pub mod webhooks;
+pub mod workshops;
 
 use axum::Json;
 use axum::Router;
@@ -107,6 +108,34 @@ pub fn routes() -> Router<App> {
             "/incidents/{key}/findings",
             get(blameless::incident_findings),
         )
+        .route(
+            "/incidents/{key}/workshops",
+            get(workshops::list_workshops).post(workshops::schedule_workshop),
+        )
+        .route(
+            "/incidents/{key}/workshops/check",
+            post(workshops::check_workshop),
+        )
+        .route("/incidents/{key}/review-due", get(workshops::review_due))
+        .route("/incidents/{key}/agenda", get(workshops::generated_agenda))
+        .route("/workshops/{id}", get(workshops::get_workshop))
+        .route("/workshops/{id}/changes", post(workshops::change_workshop))
+        .route("/workshops/{id}/lessons", post(workshops::add_lesson))
+        .route("/workshops/{id}/actions", post(workshops::add_action))
+        .route("/workshops/{id}/invite.ics", get(workshops::invite))
+        .route("/workshops/{id}/minutes", get(workshops::minutes))
+        .route(
+            "/holidays",
+            get(workshops::list_holidays).post(workshops::add_holiday),
+        )
+        .route(
+            "/holidays/{date}",
+            axum::routing::delete(workshops::delete_holiday),
+        )
+        .route(
+            "/workshop-policy",
+            get(workshops::get_policy).put(workshops::put_policy),
+        )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -135,7 +164,13 @@ pub fn routes() -> Router<App> {
         actions::list_follow_ups, actions::take_follow_up, actions::burn_down,
         actions::list_people, actions::add_person, actions::update_person,
         blameless::lint_text, blameless::incident_findings, blameless::get_rules,
-        blameless::put_rules
+        blameless::put_rules,
+        workshops::list_workshops, workshops::check_workshop, workshops::schedule_workshop,
+        workshops::review_due, workshops::generated_agenda, workshops::get_workshop,
+        workshops::change_workshop, workshops::add_lesson, workshops::add_action,
+        workshops::invite, workshops::minutes, workshops::list_holidays,
+        workshops::add_holiday, workshops::delete_holiday, workshops::get_policy,
+        workshops::put_policy
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -147,7 +182,13 @@ pub fn routes() -> Router<App> {
         actions::ActionPageDto, actions::ActionInput, actions::MoveInput, actions::VerifyBody,
         actions::HistoryDto, actions::PersonDto, actions::PersonInput, actions::OverrideDto,
         actions::VerificationDto, actions::FollowUpInput, blameless::LintInput,
-        blameless::LintOutput, blameless::LintRulesDto
+        blameless::LintOutput, blameless::LintRulesDto,
+        actions::VerificationDto, actions::FollowUpInput, workshops::WorkshopDto,
+        workshops::WorkshopBody, workshops::AttendeeBody, workshops::WorkshopSavedDto,
+        workshops::CheckDto, workshops::CoverageDto, workshops::RoleNeedDto,
+        workshops::ReviewDueDto, workshops::AttendeeDto, workshops::AgendaItemDto,
+        workshops::NoteDto, workshops::LessonBody, workshops::WorkshopActionBody,
+        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -156,6 +197,7 @@ pub fn routes() -> Router<App> {
          (name = "actions", description = "Action items, the portfolio, follow-ups (§6)"),
          (name = "blameless", description = "The blameless-language linter and its rules (§7)"),
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
+         (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]

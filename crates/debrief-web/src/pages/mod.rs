@@ -10,6 +10,7 @@ mod settings;
 mod templates;
 mod view;
 mod webhooks;
+mod workshops;
 
 use askama::Template;
 use axum::Form;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<App> {
         .merge(settings::routes())
         .merge(templates::routes())
         .merge(webhooks::routes())
+        .merge(workshops::routes())
         .fallback(not_found)
 }
 
@@ -734,6 +736,7 @@ struct IncidentPage {
     responders: Vec<String>,
     durations: Vec<DurationRow>,
     key_events: Vec<EventRow>,
+    due: Option<workshops::DueView>,
     created: TimeView,
     updated: TimeView,
 }
@@ -760,8 +763,13 @@ async fn incident_overview(
         Ok(e) => e,
         Err(e) => return error_page(&viewer, e),
     };
+    let due = match app.review_due(&view.incident).await {
+        Ok(d) => d.as_ref().map(workshops::DueView::new),
+        Err(e) => return error_page(&viewer, e),
+    };
     let i = &view.incident;
     let page = IncidentPage {
+        due,
         layout: Layout::new(
             format!("{} {}", i.key, i.fields.title),
             "incidents",

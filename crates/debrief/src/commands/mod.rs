@@ -10,6 +10,7 @@ mod review;
 mod server;
 mod timeline;
 mod webhook;
+mod workshop;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -21,8 +22,8 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    ActionCommand, Cli, Command, IncidentCommand, LintRulesCommand, PersonCommand, RateCommand,
-    ReviewCommand, TemplateCommand, TimelineCommand, WebhookCommand,
+    ActionCommand, Cli, Command, HolidayCommand, IncidentCommand, LintRulesCommand, PersonCommand,
+    RateCommand, ReviewCommand, TemplateCommand, TimelineCommand, WebhookCommand, WorkshopCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -107,6 +108,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Person(c) => match c {
             PersonCommand::Add(args) => action::person_add(&app, args).await,
             PersonCommand::List(args) => action::person_list(&app, args).await,
+        },
+        Command::Workshop(c) => match c {
+            WorkshopCommand::New(args) => workshop::new(&app, args, &actor).await,
+            WorkshopCommand::List(args) => workshop::list(&app, args).await,
+            WorkshopCommand::Show(args) => workshop::show(&app, args).await,
+            WorkshopCommand::Attend(args) => workshop::attend(&app, args, &actor).await,
+            WorkshopCommand::Note(args) => workshop::note(&app, args, &actor).await,
+            WorkshopCommand::Held(args) => workshop::held(&app, args, &actor).await,
+            WorkshopCommand::Cancel(args) => workshop::cancel(&app, args, &actor).await,
+            WorkshopCommand::Ics(args) => workshop::ics(&app, args).await,
+            WorkshopCommand::Minutes(args) => workshop::minutes(&app, args).await,
+        },
+        Command::Holiday(c) => match c {
+            HolidayCommand::Add(args) => workshop::holiday_add(&app, args).await,
+            HolidayCommand::List(args) => workshop::holiday_list(&app, args).await,
+            HolidayCommand::Delete(args) => workshop::holiday_delete(&app, args).await,
         },
         Command::Report(args) => review::report(&app, args).await,
         Command::Template(c) => match c {

@@ -1,0 +1,185 @@
+//! The minutes of a workshop (PRODUCT.md §8), for those who could not
+//! attend: who came, the notes under each agenda item, the decisions, and
+//! the lessons and actions added during the meeting — as Markdown and as a
+//! standalone HTML document. The caller formats times and names; this only
+//! lays them out (and escapes user text for each format).
+
+use askama::Template;
+
+use crate::md_escape;
+
+/// A note as the minutes show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesNote {
+    /// "10:42", in the workshop's zone.
+    pub time: String,
+    pub by: String,
+    pub text: String,
+    /// The lesson's id or the action's reference, if it is one.
+    pub reference: String,
+}
+
+/// An agenda item with the notes taken under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesItem {
+    pub title: String,
+    pub points: Vec<String>,
+    pub notes: Vec<MinutesNote>,
+}
+
+/// Someone invited: name, stakeholder role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesPerson {
+    pub name: String,
+    pub role: String,
+}
+
+/// Everything the minutes say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesInput {
+    /// "Lessons-learned workshop".
+    pub title: String,
+    pub incident_key: String,
+    pub incident_title: String,
+    /// "Held", "Scheduled", "Cancelled".
+    pub status: String,
+    /// "2026-09-29 10:00–12:00 CEST (Europe/Paris)".
+    pub when: String,
+    pub location: String,
+    pub url: String,
+    pub facilitator: String,
+    pub attended: Vec<MinutesPerson>,
+    pub absent: Vec<MinutesPerson>,
+    /// Invited or accepted, attendance not recorded.
+    pub unrecorded: Vec<MinutesPerson>,
+    pub items: Vec<MinutesItem>,
+    /// Notes not taken under an agenda item.
+    pub other_notes: Vec<MinutesNote>,
+    pub decisions: Vec<MinutesNote>,
+    pub lessons: Vec<MinutesNote>,
+    pub actions: Vec<MinutesNote>,
+    /// "2026-09-29 14:02 UTC".
+    pub generated: String,
+}
+
+fn people_md(out: &mut String, label: &str, people: &[MinutesPerson]) {
+    if people.is_empty() {
+        return;
+    }
+    let names: Vec<String> = people
+        .iter()
+        .map(|p| format!("{} ({})", md_escape(&p.name), md_escape(&p.role)))
+        .collect();
+    out.push_str(&format!("- **{label}:** {}\n", names.join(", ")));
+}
+
+fn note_md(n: &MinutesNote) -> String {
+    let reference = if n.reference.is_empty() {
+        String::new()
+    } else {
+        format!(" `{}`", n.reference.replace('`', "'"))
+    };
+    format!(
+        "- {}{reference} — {}, {}\n",
+        md_escape(&n.text),
+        md_escape(&n.by),
+        md_escape(&n.time)
+    )
+}
+
+fn section_md(out: &mut String, heading: &str, notes: &[MinutesNote], empty: &str) {
+    out.push_str(&format!("\n## {heading}\n\n"));
+    if notes.is_empty() {
+        out.push_str(&format!("{empty}\n"));
+    }
+    for n in notes {
+        out.push_str(&note_md(n));
+    }
+}
+
+/// The minutes as CommonMark.
+pub fn minutes_markdown(m: &MinutesInput) -> String {
+    let mut out = format!(
+        "# {}: {} — {}\n\n",
+        md_escape(&m.title),
+        md_escape(&m.incident_key),
+        md_escape(&m.incident_title)
+    );
+    out.push_str(&format!("- **Status:** {}\n", md_escape(&m.status)));
+    out.push_str(&format!("- **When:** {}\n", md_escape(&m.when)));
+    if !m.location.is_empty() {
+        out.push_str(&format!("- **Where:** {}\n", md_escape(&m.location)));
+    }
+    if !m.url.is_empty() {
+        out.push_str(&format!(
+            "- **Link:** <{}>\n",
+            m.url.replace(['<', '>', ' '], "")
+        ));
+    }
+    out.push_str(&format!(
+        "- **Facilitator:** {}\n",
+        md_escape(&m.facilitator)
+    ));
+    out.push_str("\n## Attendance\n\n");
+    people_md(&mut out, "Attended", &m.attended);
+    people_md(&mut out, "Absent", &m.absent);
+    people_md(&mut out, "Not recorded", &m.unrecorded);
+    if m.attended.is_empty() && m.absent.is_empty() && m.unrecorded.is_empty() {
+        out.push_str("Nobody was invited besides the facilitator.\n");
+    }
+    section_md(
+        &mut out,
+        "Decisions",
+        &m.decisions,
+        "No decisions recorded.",
+    );
+    section_md(
+        &mut out,
+        "Lessons added",
+        &m.lessons,
+        "No lessons were added during the workshop.",
+    );
+    section_md(
+        &mut out,
+        "Actions added",
+        &m.actions,
+        "No actions were added during the workshop.",
+    );
+    out.push_str("\n## Notes by agenda item\n");
+    for (i, item) in m.items.iter().enumerate() {
+        out.push_str(&format!("\n### {}. {}\n\n", i + 1, md_escape(&item.title)));
+        if item.notes.is_empty() {
+            out.push_str("No notes.\n");
+        }
+        for n in &item.notes {
+            out.push_str(&note_md(n));
+        }
+    }
+    if !m.other_notes.is_empty() {
+        section_md(&mut out, "Other notes", &m.other_notes, "");
+    }
+    out.push_str(&format!(
+        "\n---\n\nMinutes generated by debrief on {}.\n",
+        md_escape(&m.generated)
+    ));
+    out
+}
+
+#[derive(Template)]
+#[template(path = "minutes.html")]
+struct MinutesPage<'a> {
+    doc_title: String,
+    css: &'static str,
+    m: &'a MinutesInput,
+}
+
+/// The minutes as a standalone, print-ready HTML document.
+pub fn minutes_html(m: &MinutesInput) -> String {
+    let page = MinutesPage {
+        doc_title: format!("{}: {} — {}", m.title, m.incident_key, m.incident_title),
+        css: crate::html::CSS,
+        m,
+    };
+    page.render()
+        .expect("rendering the minutes into a String cannot fail")
+}
