@@ -5,26 +5,12 @@
 //! scheduling only once warnings are acknowledged, the workshop page, the
 //! facilitation view, the minutes, Settings → Holidays and the policy).
 
-use std::sync::Arc;
+mod common;
+use common::start;
 
-use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::{Value, json};
-
-async fn start(db: &TestDatabase) -> String {
-    let store = debrief_store::open(&db.url).await.unwrap();
-    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
-    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, debrief_web::router(app))
-            .await
-            .unwrap()
-    });
-    format!("http://{addr}")
-}
 
 async fn seed(c: &Client, base: &str) {
     let r = c
