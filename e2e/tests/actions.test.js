@@ -21,7 +21,7 @@ after(async () => {
 });
 
 async function api(path, body) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
+  const res = await server.fetch(`/api/v1${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-debrief-actor": "Sam Okafor" },
     body: JSON.stringify(body),
@@ -49,7 +49,7 @@ async function setUp() {
 
 test("an action made from a recommendation goes from overdue to verified", async () => {
   const key = await setUp();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: "UTC", javaScriptEnabled: false });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, timezoneId: "UTC", javaScriptEnabled: false });
   const page = await context.newPage();
 
   await page.goto(`${server.url}/incidents/${key}/review`);
@@ -111,7 +111,7 @@ test("an action made from a recommendation goes from overdue to verified", async
 
 test("a bad action form shows each problem beside its field", async () => {
   const key = (await api("/incidents", { title: "Phishing wave", category: "phishing", severity: "medium" })).key;
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await server.newContext(browser, { javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${server.url}/incidents/${key}/actions`);
   const form = page.locator("form#new-action");
@@ -129,7 +129,7 @@ test("a bad action form shows each problem beside its field", async () => {
 
 test("the action pages pass axe-core and the Nu HTML Checker on a desktop and a phone", async () => {
   const key = await setUp();
-  const recommendations = await (await fetch(`${server.url}/api/v1/incidents/${key}/review`)).json();
+  const recommendations = await (await server.fetch(`/api/v1/incidents/${key}/review`)).json();
   const recommendation = recommendations.recommendations[0].id;
   await api(`/incidents/${key}/actions`, {
     title: "Add alerting on large exports", type: "detect", owner: "sam.okafor@example.org", due_on: "2026-01-01",
@@ -143,7 +143,7 @@ test("the action pages pass axe-core and the Nu HTML Checker on a desktop and a 
   const paths = [`/actions`, `/incidents/${key}/actions`, `/actions/${key}-A1`, `/actions/${key}-A2`, `/settings/people`];
   const pages = [];
   for (const [name, viewport] of [["desktop", { width: 1366, height: 768 }], ["phone", { width: 390, height: 844 }]]) {
-    const context = await browser.newContext({ viewport, timezoneId: "UTC" });
+    const context = await server.newContext(browser, { viewport, timezoneId: "UTC" });
     const page = await context.newPage();
     for (const path of paths) {
       const res = await page.goto(`${server.url}${path}`);

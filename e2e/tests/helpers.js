@@ -33,6 +33,11 @@ export async function startServer({ demo = false, env = {} } = {}) {
   });
   return {
     url,
+    /** A browser context for this server. Every test opens its pages through
+     * this (never browser.newContext), so that signing in happens in one place. */
+    newContext: (browser, options = {}) => browser.newContext(options),
+    /** fetch() against this server's API, as the same test user. */
+    fetch: (path, init = {}) => fetch(new URL(path, url), init),
     stop: () => { child.kill("SIGTERM"); rmSync(dir, { recursive: true, force: true }); },
   };
 }

@@ -18,7 +18,7 @@ after(async () => {
 });
 
 test("an incident created through the form gets a timeline event and shows both", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Berlin" });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Berlin" });
   const page = await context.newPage();
   // app.js tells the server the browser's zone (a cookie) and reloads once.
   await page.goto(`${server.url}/incidents`);
@@ -68,7 +68,7 @@ test("an incident created through the form gets a timeline event and shows both"
 });
 
 test("a form with mistakes keeps the input and says beside each field what to fix", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await server.newContext(browser)).newPage();
   await page.goto(`${server.url}/incidents/new`);
   await page.getByLabel("Title").fill("Half-filled");
   await page.getByLabel(/^Started/).fill("2026-02-30");
@@ -83,7 +83,7 @@ test("a form with mistakes keeps the input and says beside each field what to fi
 });
 
 test("every page passes axe-core and the Nu HTML Checker", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await server.newContext(browser)).newPage();
   await page.goto(`${server.url}/incidents`);
   const key = await page.locator("tbody tr td a").first().innerText();
   const paths = [
@@ -115,7 +115,7 @@ test("every page passes axe-core and the Nu HTML Checker", async () => {
 });
 
 test("the keyboard reaches everything, starting with the skip link", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await server.newContext(browser)).newPage();
   await page.goto(`${server.url}/incidents`);
   await page.keyboard.press("Tab");
   const first = await page.evaluate(() => document.activeElement.textContent.trim());
@@ -136,7 +136,7 @@ test("the keyboard reaches everything, starting with the skip link", async () =>
 
 test("the demo pages look right on a desktop and on a phone", async () => {
   for (const [name, viewport] of [["desktop", { width: 1366, height: 768 }], ["phone", { width: 390, height: 844 }]]) {
-    const context = await browser.newContext({ viewport, timezoneId: "UTC" });
+    const context = await server.newContext(browser, { viewport, timezoneId: "UTC" });
     const page = await context.newPage();
     await page.goto(`${server.url}/incidents`);
     assert.ok(await page.locator("tbody tr").count() >= 3, "the demo incidents are listed");

@@ -18,7 +18,7 @@ after(async () => {
 });
 
 test("the reports are valid, accessible, print to PDF and download as Markdown", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   const page = await context.newPage();
   const pages = [];
   for (const kind of ["pir", "executive"]) {
@@ -48,7 +48,7 @@ test("the reports are valid, accessible, print to PDF and download as Markdown",
 
 test("with JavaScript a review edit updates in place; without it the form posts and redirects", async () => {
   const url = `${server.url}/incidents/INC-2026-0003/review`;
-  const withJs = await browser.newContext();
+  const withJs = await server.newContext(browser);
   const page = await withJs.newPage();
   await page.goto(url);
   await page.evaluate(() => { window.stillHere = true; });
@@ -60,7 +60,7 @@ test("with JavaScript a review edit updates in place; without it the form posts 
   assert.equal(await page.evaluate(() => document.activeElement.closest("section")?.id), "narrative", "focus stays with the section");
   await withJs.close();
 
-  const withoutJs = await browser.newContext({ javaScriptEnabled: false });
+  const withoutJs = await server.newContext(browser, { javaScriptEnabled: false });
   const plain = await withoutJs.newPage();
   await plain.goto(url);
   await plain.locator("#narrative").getByLabel(/^Narrative/).fill("Rolled out globally, no canary.");
@@ -72,7 +72,7 @@ test("with JavaScript a review edit updates in place; without it the form posts 
 
 test("question templates are edited on their settings page, errors beside the fields", async () => {
   // UTC like the server's default, so app.js has no reason to reload.
-  const context = await browser.newContext({ timezoneId: "UTC" });
+  const context = await server.newContext(browser, { timezoneId: "UTC" });
   const page = await context.newPage();
   await page.goto(`${server.url}/settings/question-templates`);
   const pages = [{ name: "templates", html: await page.content() }];

@@ -21,7 +21,7 @@ after(async () => {
 
 /** Opens an incident through the API; resolves to its key. */
 async function createIncident(title) {
-  const res = await fetch(`${server.url}/api/v1/incidents`, {
+  const res = await server.fetch(`/api/v1/incidents`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -38,7 +38,7 @@ async function createIncident(title) {
 
 /** Posts a review form as the browser would (without following the redirect). */
 async function change(key, fields) {
-  const res = await fetch(`${server.url}/incidents/${key}/review`, {
+  const res = await server.fetch(`/incidents/${key}/review`, {
     method: "POST",
     body: new URLSearchParams(fields),
     redirect: "manual",
@@ -50,7 +50,7 @@ async function change(key, fields) {
 /** A draft review with something in every section, so every form is on the page. */
 async function filledDraft() {
   const key = await createIncident("Payroll export left on a public share");
-  const open = await fetch(`${server.url}/incidents/${key}/review/open`, { method: "POST", redirect: "manual" });
+  const open = await server.fetch(`/incidents/${key}/review/open`, { method: "POST", redirect: "manual" });
   assert.equal(open.status, 303);
   await change(key, [["op", "set_text"], ["section", "summary"], ["version", "0"], ["text", "A payroll export sat on a public share for nine days."]]);
   await change(key, [["op", "set_text"], ["section", "narrative"], ["version", "0"], ["text", "On 20 November a contractor noticed the share.\nThe export job had been copied from a test system."]]);
@@ -85,7 +85,7 @@ test("a facilitator fills in the review, submits it and approves it", async () =
   const key = await createIncident("Ransomware on file servers");
   // Without JavaScript: the plain form posts are the path every user has;
   // report.test.js covers the in-place updates JavaScript adds.
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: "UTC", acceptDownloads: true, javaScriptEnabled: false });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, timezoneId: "UTC", acceptDownloads: true, javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${server.url}/incidents/${key}`);
   await page.getByRole("link", { name: "Review", exact: true }).click();
@@ -193,7 +193,7 @@ test("a facilitator fills in the review, submits it and approves it", async () =
 test("the review and exchange-rate pages pass axe-core and the Nu HTML Checker", async () => {
   const key = await filledDraft();
   const unopened = await createIncident("Phishing wave");
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await server.newContext(browser)).newPage();
   const pages = [];
   const problems = [];
   const check = async (name) => {
@@ -271,7 +271,7 @@ test("the review and exchange-rate pages pass axe-core and the Nu HTML Checker",
 test("the review looks right on a desktop and on a phone", async () => {
   const key = await filledDraft();
   for (const [name, viewport] of [["desktop", { width: 1366, height: 768 }], ["phone", { width: 390, height: 844 }]]) {
-    const context = await browser.newContext({ viewport, timezoneId: "UTC" });
+    const context = await server.newContext(browser, { viewport, timezoneId: "UTC" });
     const page = await context.newPage();
     await page.goto(`${server.url}/incidents/${key}/review`);
     await assert.doesNotReject(page.getByRole("heading", { name: "Causes" }).waitFor());
@@ -280,7 +280,7 @@ test("the review looks right on a desktop and on a phone", async () => {
     assert.ok(width <= viewport.width + 1, `no horizontal scrolling on ${name} (${width}px)`);
     await context.close();
   }
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  const context = await server.newContext(browser, { viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
   const page = await context.newPage();
   await page.goto(`${server.url}/settings/exchange-rates`);
   await screenshot(page, "rates-phone");

@@ -58,7 +58,7 @@ after(async () => {
 });
 
 test("a subscription is added, tested, paused, resumed and deleted without JavaScript", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, javaScriptEnabled: false });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, javaScriptEnabled: false });
   // Without JavaScript the zone comes from the footer form's cookie.
   await context.addCookies([{ name: "tz", value: "Europe/Berlin", url: server.url }]);
   const page = await context.newPage();
@@ -138,7 +138,7 @@ test("a subscription is added, tested, paused, resumed and deleted without JavaS
 });
 
 test("every state of the page passes axe-core", async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Berlin" });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Berlin" });
   const page = await context.newPage();
   const problems = [];
   const check = async (name) => {
@@ -165,15 +165,15 @@ test("every state of the page passes axe-core", async () => {
 });
 
 test("the webhooks page looks right on a phone", async () => {
-  const res = await fetch(`${server.url}/api/v1/webhooks`, {
+  const res = await server.fetch(`/api/v1/webhooks`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ url: `${receiver.url}/phone`, events: ["action.created", "action.done"], description: "Ticketing bridge" }),
   });
   assert.equal(res.status, 201);
   const { id } = await res.json();
-  assert.equal((await fetch(`${server.url}/api/v1/webhooks/${id}/test`, { method: "POST" })).status, 202);
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  assert.equal((await server.fetch(`/api/v1/webhooks/${id}/test`, { method: "POST" })).status, 202);
+  const context = await server.newContext(browser, { viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
   const page = await context.newPage();
   await page.goto(`${server.url}/settings/webhooks`);
   await assert.doesNotReject(page.getByText("Ticketing bridge").waitFor());

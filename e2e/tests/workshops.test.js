@@ -28,7 +28,7 @@ after(async () => {
 });
 
 async function api(path, body) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
+  const res = await server.fetch(`/api/v1${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-debrief-actor": "Marta Nowak" },
     body: JSON.stringify(body),
@@ -52,7 +52,7 @@ async function newIncident() {
 
 test("a workshop is checked, scheduled, invited and run in the facilitation view", async () => {
   const key = await newIncident();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Paris", javaScriptEnabled: false, acceptDownloads: true });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 }, timezoneId: "Europe/Paris", javaScriptEnabled: false, acceptDownloads: true });
   const page = await context.newPage();
 
   await page.goto(`${server.url}/incidents/${key}`);
@@ -78,7 +78,7 @@ test("a workshop is checked, scheduled, invited and run in the facilitation view
   const warning = page.locator("#coverage-warning");
   assert.match(await warning.innerText(), /Missing roles: Management \(always\), Legal \(critical or high incidents\), Communications \(critical or high incidents\)/);
   assert.match(await page.locator("#facilitator-check").innerText(), /Marta Nowak is a neutral facilitator/);
-  assert.equal((await (await fetch(`${server.url}/api/v1/incidents/${key}/workshops`)).json()).length, 0, "a check saves nothing");
+  assert.equal((await (await server.fetch(`/api/v1/incidents/${key}/workshops`)).json()).length, 0, "a check saves nothing");
   await screenshot(page, "workshop-check-desktop");
 
   // Scheduling asks for the warnings to be acknowledged.
@@ -161,7 +161,7 @@ test("n and p step through the agenda when JavaScript runs", async () => {
   const saved = await api(`/incidents/${key}/workshops`, {
     starts: "2026-11-27 10:00", time_zone: "Europe/Paris", duration_minutes: 60, location: "Room 1", facilitator: "marta@example.org",
   });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const context = await server.newContext(browser, { viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   await page.goto(`${server.url}/workshops/${saved.workshop.id}/facilitate?item=1`);
   await page.keyboard.press("n");
@@ -190,7 +190,7 @@ test("the workshop pages pass axe-core and the Nu HTML Checker on a desktop and 
     "/settings/holidays", "/settings/workshop-policy", `/incidents/${key}`];
   const pages = [];
   for (const [name, viewport] of [["desktop", { width: 1366, height: 768 }], ["phone", { width: 390, height: 844 }]]) {
-    const context = await browser.newContext({ viewport, timezoneId: "UTC" });
+    const context = await server.newContext(browser, { viewport, timezoneId: "UTC" });
     const page = await context.newPage();
     for (const path of paths) {
       const res = await page.goto(`${server.url}${path}`);

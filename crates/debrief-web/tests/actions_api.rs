@@ -8,7 +8,7 @@ mod common;
 use common::start;
 
 use debrief_testkit::TestDatabase;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn seed(c: &Client, base: &str) {
@@ -79,7 +79,7 @@ async fn actions_are_created_ranked_moved_verified_and_exported_over_the_api() {
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::new();
+        let c = common::client();
         seed(&c, &base).await;
         let inc1 = format!("{base}/api/v1/incidents/INC-2026-0001/actions");
         let inc2 = format!("{base}/api/v1/incidents/INC-2026-0002/actions");
@@ -400,10 +400,7 @@ async fn the_action_pages_work_without_javascript() {
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap();
+        let c = common::client_no_redirect();
         seed(&c, &base).await;
         let form = |pairs: &[(&str, &str)]| serde_urlencoded::to_string(pairs).unwrap();
         let post_form = |url: String, body: String| {

@@ -2,11 +2,12 @@
 //! real HTTP client, a fresh database per story (SQLite, and PostgreSQL when
 //! configured).
 
+mod common;
 use std::sync::Arc;
 
 use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 struct Server {
@@ -51,10 +52,7 @@ async fn start(db: TestDatabase) -> Server {
             .await
             .unwrap()
     });
-    let client = Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = common::client_no_redirect();
     Server {
         base: format!("http://{addr}"),
         client,

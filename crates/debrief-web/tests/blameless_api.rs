@@ -8,7 +8,7 @@ mod common;
 use common::start;
 
 use debrief_testkit::TestDatabase;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn send(
@@ -34,10 +34,7 @@ async fn findings_block_approval_until_acknowledged_over_api_and_pages() {
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap();
+        let c = common::client_no_redirect();
         let post = reqwest::Method::POST;
 
         // Lint any text.

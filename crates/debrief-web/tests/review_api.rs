@@ -26,7 +26,7 @@ async fn a_review_is_filled_edited_concurrently_approved_and_reopened() {
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::new();
+        let c = common::client();
         let incident =
             json!({"title": "Mailbox compromise", "category": "data_breach", "severity": "high"});
         c.post(format!("{base}/api/v1/incidents"))
@@ -237,7 +237,7 @@ async fn costs_in_several_currencies_total_in_the_reporting_currency_or_say_whic
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::new();
+        let c = common::client();
         let incident = json!({"title": "Ransomware", "category": "ransomware", "severity": "critical", "timestamps": {"started": "2026-09-14"}});
         c.post(format!("{base}/api/v1/incidents"))
             .json(&incident)
@@ -397,7 +397,7 @@ async fn reports_and_pictures_are_served_for_people_and_scripts() {
             .unwrap()
     });
     let base = format!("http://{addr}");
-    let c = Client::new();
+    let c = common::client();
 
     let md = c
         .get(format!(
@@ -483,7 +483,7 @@ async fn question_templates_are_data_the_organisation_edits_and_reviews_keep_the
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::new();
+        let c = common::client();
         for title in ["First", "Second"] {
             let incident = json!({"title": title, "category": "malware", "severity": "low"});
             c.post(format!("{base}/api/v1/incidents"))
@@ -586,7 +586,7 @@ async fn question_templates_are_data_the_organisation_edits_and_reviews_keep_the
 async fn causes_and_assessments_link_only_to_events_of_their_own_incident() {
     let db = TestDatabase::sqlite();
     let base = start(&db).await;
-    let c = Client::new();
+    let c = common::client();
     for title in ["First", "Second"] {
         let incident = json!({"title": title, "category": "malware", "severity": "low"});
         c.post(format!("{base}/api/v1/incidents"))
@@ -634,10 +634,7 @@ async fn causes_and_assessments_link_only_to_events_of_their_own_incident() {
 async fn the_templates_settings_page_saves_reports_errors_and_refuses_stale_edits() {
     let db = TestDatabase::sqlite();
     let base = start(&db).await;
-    let c = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let c = common::client_no_redirect();
     let url = format!("{base}/settings/question-templates");
     let page = c.get(&url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);

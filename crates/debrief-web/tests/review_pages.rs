@@ -2,11 +2,12 @@
 //! router on a random port, plain form posts, redirects not followed, a fresh
 //! database per story (SQLite, and PostgreSQL when configured).
 
+mod common;
 use std::sync::Arc;
 
 use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::json;
 
 const REVIEW: &str = "/incidents/INC-2026-0001/review";
@@ -81,10 +82,7 @@ async fn start(db: TestDatabase) -> Server {
             .await
             .unwrap()
     });
-    let client = Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = common::client_no_redirect();
     let s = Server {
         base: format!("http://{addr}"),
         client,

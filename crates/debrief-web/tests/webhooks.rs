@@ -2,6 +2,7 @@
 //! field), a test delivery that answers at once while a slow receiver takes
 //! seconds, and the settings page used with plain forms (no JavaScript).
 
+mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,7 @@ use debrief_app::webhooks::Dispatcher;
 use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
 use debrief_testkit::receiver::Receiver;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 const SECRET: &str = "web-test-secret-0123456789";
@@ -70,10 +71,7 @@ async fn start(db: TestDatabase, dispatch: bool) -> Server {
     });
     Server {
         base: format!("http://{addr}"),
-        client: Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: common::client_no_redirect(),
         dispatcher,
         _db: db,
     }

@@ -9,7 +9,7 @@ mod common;
 use common::start;
 
 use debrief_testkit::TestDatabase;
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn seed(c: &Client, base: &str) {
@@ -78,7 +78,7 @@ async fn workshops_are_checked_scheduled_changed_and_exported_over_the_api() {
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::new();
+        let c = common::client();
         seed(&c, &base).await;
         let inc = format!("{base}/api/v1/incidents/INC-2026-0001");
 
@@ -403,10 +403,7 @@ async fn the_workshop_pages_check_before_scheduling_and_run_the_meeting_without_
     for db in TestDatabase::all().await {
         eprintln!("story on {}", db.kind);
         let base = start(&db).await;
-        let c = Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap();
+        let c = common::client_no_redirect();
         seed(&c, &base).await;
         let tab = format!("{base}/incidents/INC-2026-0001/workshops");
         let page = c.get(&tab).send().await.unwrap().text().await.unwrap();

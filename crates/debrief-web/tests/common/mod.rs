@@ -7,6 +7,7 @@ use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
 
 /// Starts the router on 127.0.0.1:0; returns its base URL.
+#[allow(dead_code)]
 pub async fn start(db: &TestDatabase) -> String {
     let store = debrief_store::open(&db.url).await.unwrap();
     let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
@@ -19,4 +20,22 @@ pub async fn start(db: &TestDatabase) -> String {
             .unwrap()
     });
     format!("http://{addr}")
+}
+
+/// The HTTP client every test uses (follows redirects). Requests made through
+/// it are the requests of a signed-in test user once accounts exist, so tests
+/// must not build their own clients.
+#[allow(dead_code)]
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().build().unwrap()
+}
+
+/// Like [`client`], but answers redirects instead of following them (for
+/// checking plain-form posts and their `303 See Other`).
+#[allow(dead_code)]
+pub fn client_no_redirect() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
