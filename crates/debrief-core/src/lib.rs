@@ -6,7 +6,9 @@
 //! domain's enums and drafts derive serde, so that the API, the CLI and the
 //! bundle speak the same names without a mirror of every type.
 
+pub mod account;
 pub mod action;
+pub mod audit;
 pub mod field_error;
 pub mod impact;
 pub mod incident;
@@ -20,6 +22,7 @@ pub mod timestamp;
 pub mod webhook;
 pub mod workshop;
 
+pub use account::{Role, User, UserDraft};
 pub use action::{Action, ActionKey, ActionStatus, ActionType, Priority, PriorityPolicy};
 pub use field_error::{FieldError, FieldErrors};
 pub use incident::{Incident, IncidentDraft, IncidentFields, IncidentKey, Severity, Taxonomy};
