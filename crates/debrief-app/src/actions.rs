@@ -52,6 +52,8 @@ pub struct ActionQuery {
     /// The cursor a previous page returned.
     pub after: Option<String>,
     pub limit: Option<u32>,
+    /// Whose view: actions of restricted incidents only for members.
+    pub visibility: debrief_store::Visibility,
 }
 
 /// One page of a ranked action list.
@@ -443,6 +445,7 @@ impl App {
             statuses: q.statuses.clone(),
             types: q.types.clone(),
             priorities: q.priorities.clone(),
+            visibility: q.visibility,
             ..Default::default()
         };
         if q.open {

@@ -24,6 +24,9 @@ pub enum AppError {
     /// approved review …).
     #[error("{0}")]
     NotAllowed(String),
+    /// The caller's role or ownership does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// An import stopped at a bad record; nothing of it was kept.
     #[error("{0}")]
     Import(ImportError),

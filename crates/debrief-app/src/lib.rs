@@ -2,6 +2,7 @@
 //! `debrief-store`, with an injected clock. The web server and the CLI call
 //! these and nothing below them, so both behave the same.
 
+pub mod accounts;
 pub mod actions;
 pub mod blameless;
 pub mod bundle;
@@ -23,9 +24,10 @@ pub mod workshops;
 
 use std::sync::Arc;
 
+pub use accounts::Caller;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ImportError};
-pub use settings::Settings;
+pub use settings::{PasswordCost, Settings};
 
 use debrief_store::Store;
 

@@ -21,6 +21,27 @@ pub struct Settings {
     pub webhook_timeout: std::time::Duration,
     /// Score thresholds of P1–P3 (`--priority-thresholds`, default 12,6,3).
     pub priority_policy: PriorityPolicy,
+    /// A session ends after this long without a request (default 8 h).
+    pub session_idle: std::time::Duration,
+    /// A session ends this long after sign-in, however busy (default 7 days).
+    pub session_absolute: std::time::Duration,
+    /// How hard password hashing works (argon2id either way).
+    pub password_cost: PasswordCost,
+    /// Whether the session cookie carries `Secure` (`--secure-cookies`, on
+    /// whenever debrief is reached over https).
+    pub secure_cookies: bool,
+}
+
+/// The argon2id parameters passwords are hashed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordCost {
+    /// The `argon2` crate's defaults (OWASP's: 19 MiB, 2 passes, 1 lane).
+    #[default]
+    Standard,
+    /// 8 KiB, 1 pass: still argon2id, for test suites that sign in
+    /// hundreds of times (`--insecure-fast-password-hashing`, never in
+    /// production).
+    FastForTests,
 }
 
 impl Default for Settings {
@@ -33,6 +54,10 @@ impl Default for Settings {
             webhook_retry: RetryPolicy::default(),
             webhook_timeout: std::time::Duration::from_secs(10),
             priority_policy: PriorityPolicy::default(),
+            session_idle: std::time::Duration::from_secs(8 * 3600),
+            session_absolute: std::time::Duration::from_secs(7 * 24 * 3600),
+            password_cost: PasswordCost::Standard,
+            secure_cookies: false,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct ActionFilter {
     pub priorities: Vec<Priority>,
     /// Only actions open and due before this date (overdue on it).
     pub overdue_on: Option<Date>,
+    /// Only actions of incidents the caller may see.
+    pub visibility: crate::Visibility,
 }
 
 /// Storage of people, actions and follow-ups.
@@ -626,6 +628,10 @@ impl ActionStore for SqlStore {
                 "a.incident_id = {}",
                 next(text(id.to_string()), &mut values)
             ));
+        }
+        if filter.visibility != crate::Visibility::All {
+            let clause = filter.visibility.clause("i", &mut values);
+            wheres.push(clause);
         }
         if let Some(id) = filter.owner_id {
             wheres.push(format!(

@@ -15,6 +15,7 @@ use debrief_core::{
 };
 use uuid::Uuid;
 
+pub mod accounts;
 pub mod actions;
 mod codec;
 pub mod settings;
@@ -22,6 +23,9 @@ pub mod sql;
 pub mod webhooks;
 pub mod workshops;
 
+pub use accounts::{
+    AccountStore, AuditFilter, AuditRecord, SessionRecord, TokenRecord, Visibility,
+};
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
@@ -136,6 +140,8 @@ pub struct IncidentFilter {
     pub categories: Vec<String>,
     /// Case-insensitive substring of the title or key.
     pub text: Option<String>,
+    /// Which incidents the caller may see (restricted ones only by members).
+    pub visibility: Visibility,
 }
 
 /// Where a page of a list starts: opaque to callers.
@@ -202,7 +208,9 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: ActionStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync {
+pub trait Store:
+    AccountStore + ActionStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync
+{
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;

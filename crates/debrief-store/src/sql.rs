@@ -565,6 +565,10 @@ impl Store for SqlStore {
                 "(LOWER(title) LIKE {p} ESCAPE '\\' OR LOWER(key) LIKE {p} ESCAPE '\\')"
             ));
         }
+        if filter.visibility != crate::Visibility::All {
+            let clause = filter.visibility.clause("incidents", &mut values);
+            wheres.push(clause);
+        }
         if let Some(c) = after {
             let pa = next(int(c.sort_a), &mut values);
             let pb = next(int(c.sort_b), &mut values);
