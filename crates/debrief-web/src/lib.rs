@@ -2,17 +2,16 @@
 //! OpenAPI document, and the server-rendered pages. The only crate that knows
 //! HTTP; every handler calls a use case of `debrief-app` and nothing below it.
 
+pub mod access;
 pub mod api;
 mod assets;
-mod pages;
+pub(crate) mod pages;
 pub(crate) mod reports;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use debrief_app::App;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The largest request body: timeline imports arrive as one body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
@@ -25,23 +24,24 @@ pub fn router(app: App) -> Router {
         .merge(assets::routes())
         .merge(reports::routes())
         .route("/health", get(|| async { "ok" }))
+        // Last, so it wraps every route above, including routes merged in
+        // later: each gets its rule from `access::POLICY`.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            access::guard,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
         .with_state(app)
 }
 
 /// Serves until the process receives Ctrl-C or SIGTERM.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -54,6 +54,26 @@ fn document(key: &str, kind: ReportKind, format: ReportFormat, body: String) -> 
     res
 }
 
+/// The printable report is one self-contained file with its stylesheet
+/// inline (so it can be saved and mailed); the site's CSP would block
+/// that style, so the report gets a stricter one of its own that allows
+/// exactly that stylesheet by its hash and nothing else.
+fn report_csp(style: Option<String>) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let style_src = match style {
+        Some(css) => format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css.as_bytes()))
+        ),
+        None => "'none'".into(),
+    };
+    format!(
+        "default-src 'none'; style-src {style_src}; img-src 'self' data:; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'none'"
+    )
+}
+
 fn parse_file(file: &str) -> Option<(ReportKind, ReportFormat)> {
     let (stem, ext) = file.rsplit_once('.')?;
     let kind = match stem {
@@ -78,7 +98,19 @@ async fn report_file(
             .into_response();
     };
     match app.report(&key, kind, format, &zone(&headers)).await {
-        Ok(body) => document(&key, kind, format, body),
+        Ok(body) => {
+            let style = body
+                .split_once("<style>")
+                .and_then(|(_, rest)| rest.split_once("</style>"))
+                .map(|(css, _)| css.to_owned());
+            let mut res = document(&key, kind, format, body);
+            if format == ReportFormat::Html
+                && let Ok(v) = HeaderValue::from_str(&report_csp(style))
+            {
+                res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            res
+        }
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -2,11 +2,12 @@
 //! ranked portfolio across incidents, status moves, verification, history,
 //! follow-up snapshots, the burn-down and the CSV export.
 
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use debrief_app::App;
+use debrief_app::Caller;
 use debrief_app::actions::{ActionQuery, ActionView, VerifyInput};
 use debrief_core::action::{
     ActionDraft, ActionStatus, ActionType, BurnDownPoint, FollowUp, HistoryEntry, Priority,
@@ -325,6 +326,8 @@ pub fn action_query(pairs: &[(String, String)]) -> Result<ActionQuery, ApiError>
         overdue: flag("overdue")?,
         after: first(pairs, "cursor").map(str::to_owned),
         limit,
+        // Set from the caller by the handler (`Caller::visibility`).
+        visibility: debrief_store::Visibility::All,
     })
 }
 
@@ -345,9 +348,11 @@ pub fn action_query(pairs: &[(String, String)]) -> Result<ActionQuery, ApiError>
     responses((status = 200, body = ActionPageDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_actions(
     State(app): State<App>,
+    Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<ActionPageDto>, ApiError> {
-    let query = action_query(&query_pairs(q)?)?;
+    let mut query = action_query(&query_pairs(q)?)?;
+    query.visibility = caller.visibility();
     let page = app.list_actions(&query).await?;
     Ok(Json(ActionPageDto {
         items: page.items.iter().map(ActionDto::from_view).collect(),
@@ -364,9 +369,11 @@ pub async fn list_actions(
     responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn export_actions(
     State(app): State<App>,
+    Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let query = action_query(&query_pairs(q)?)?;
+    let mut query = action_query(&query_pairs(q)?)?;
+    query.visibility = caller.visibility();
     csv_response(app.actions_csv(&query).await?, "actions.csv")
 }
 

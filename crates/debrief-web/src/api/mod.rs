@@ -2,6 +2,7 @@
 //! case and shapes the answer; the OpenAPI document is generated from these
 //! handlers' annotations and the DTO types.
 
+pub mod accounts;
 pub mod actions;
 pub mod blameless;
 pub mod dto;
@@ -138,6 +139,25 @@ pub fn routes() -> Router<App> {
         )
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
+        .route("/me", get(accounts::me))
+        .route(
+            "/tokens",
+            get(accounts::list_tokens).post(accounts::create_token),
+        )
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(accounts::revoke_token),
+        )
+        .route("/users", get(accounts::list_users).post(accounts::add_user))
+        .route(
+            "/users/{email}",
+            axum::routing::patch(accounts::update_user),
+        )
+        .route(
+            "/incidents/{key}/access",
+            get(accounts::get_access).put(accounts::put_access),
+        )
+        .route("/audit", get(accounts::audit_log))
         .fallback(not_found)
 }
 
@@ -170,7 +190,10 @@ pub fn routes() -> Router<App> {
         workshops::change_workshop, workshops::add_lesson, workshops::add_action,
         workshops::invite, workshops::minutes, workshops::list_holidays,
         workshops::add_holiday, workshops::delete_holiday, workshops::get_policy,
-        workshops::put_policy
+        workshops::put_policy,
+        accounts::me, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+        accounts::list_users, accounts::add_user, accounts::update_user, accounts::get_access,
+        accounts::put_access, accounts::audit_log
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -188,7 +211,10 @@ pub fn routes() -> Router<App> {
         workshops::CheckDto, workshops::CoverageDto, workshops::RoleNeedDto,
         workshops::ReviewDueDto, workshops::AttendeeDto, workshops::AgendaItemDto,
         workshops::NoteDto, workshops::LessonBody, workshops::WorkshopActionBody,
-        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto
+        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto,
+        accounts::UserDto, accounts::MeDto, accounts::TokenDto, accounts::CreatedTokenDto,
+        accounts::TokenInput, accounts::UserInput, accounts::UserPatchInput, accounts::AccessDto,
+        accounts::AuditEntryDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -198,6 +224,7 @@ pub fn routes() -> Router<App> {
          (name = "blameless", description = "The blameless-language linter and its rules (§7)"),
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
+         (name = "accounts", description = "Users, API tokens, restricted incidents, the audit log (§11)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]
@@ -325,6 +352,8 @@ pub fn incident_query(pairs: &[(String, String)]) -> Result<IncidentQuery, ApiEr
             severities: parse_all::<Severity>(pairs, "severity")?,
             categories: values(pairs, "category").map(str::to_owned).collect(),
             text: first(pairs, "q").map(str::to_owned),
+            // Set from the caller by the handler (`Caller::visibility`).
+            visibility: debrief_store::Visibility::All,
         },
         sort,
         after: first(pairs, "cursor").map(str::to_owned),
@@ -346,9 +375,11 @@ pub fn incident_query(pairs: &[(String, String)]) -> Result<IncidentQuery, ApiEr
     responses((status = 200, body = IncidentPageDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn list_incidents(
     State(app): State<App>,
+    axum::Extension(caller): axum::Extension<debrief_app::Caller>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<IncidentPageDto>, ApiError> {
-    let query = incident_query(&query_pairs(q)?)?;
+    let mut query = incident_query(&query_pairs(q)?)?;
+    query.filter.visibility = caller.visibility();
     let page = app.list_incidents(&query).await?;
     Ok(Json(IncidentPageDto {
         items: page.items.iter().map(IncidentDto::from_incident).collect(),

@@ -133,6 +133,7 @@ pub fn problem_for(e: AppError) -> Problem {
         AppError::NotAllowed(m) => {
             Problem::new(StatusCode::CONFLICT, "not-allowed", "Not allowed now", m)
         }
+        AppError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", m),
         AppError::Import(ie) => {
             let mut p = Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

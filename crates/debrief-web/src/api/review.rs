@@ -94,8 +94,10 @@ pub async fn change_review(
     State(app): State<App>,
     Path(key): Path<String>,
     headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<debrief_app::Caller>,
     ApiJson(change): ApiJson<ReviewChange>,
 ) -> Result<Json<Review>, ApiError> {
+    App::check_review_change(&caller, &change)?;
     Ok(Json(
         app.change_review(&key, change, &actor(&headers)).await?,
     ))

@@ -963,6 +963,8 @@ async fn portfolio_page(State(app): State<App>, viewer: Viewer, RawQuery(q): Raw
             Some(m),
         ),
     };
+    let mut query = query;
+    query.visibility = viewer.caller().visibility();
     let (page, error) = match app.list_actions(&query).await {
         Ok(p) => (Some(p), error),
         Err(AppError::Invalid(e)) => (
@@ -981,6 +983,7 @@ async fn portfolio_page(State(app): State<App>, viewer: Viewer, RawQuery(q): Raw
         .list_actions(&ActionQuery {
             overdue: true,
             limit: Some(1),
+            visibility: viewer.caller().visibility(),
             ..Default::default()
         })
         .await
@@ -1049,7 +1052,10 @@ async fn portfolio_csv(State(app): State<App>, viewer: Viewer, RawQuery(q): RawQ
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(q.as_deref().unwrap_or_default()).unwrap_or_default();
     let query = match portfolio_query(&pairs) {
-        Ok((q, _)) => q,
+        Ok((mut q, _)) => {
+            q.visibility = viewer.caller().visibility();
+            q
+        }
         Err(m) => {
             return error_page(
                 &viewer,

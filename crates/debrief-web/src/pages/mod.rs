@@ -2,6 +2,7 @@
 //! a form POST answered with a redirect (or the same page with the errors
 //! beside the fields), and every filter lives in the URL.
 
+mod accounts;
 mod actions;
 mod blameless;
 mod form;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<App> {
         .route("/incidents/{key}/lifecycle", post(set_time_from_event))
         .route("/preferences/zone", post(set_zone))
         .route("/preferences/name", post(set_name))
+        .merge(accounts::routes())
         .merge(actions::routes())
         .merge(blameless::routes())
         .merge(review::routes())
@@ -70,6 +72,16 @@ struct Layout {
     back: String,
     css: &'static str,
     js: &'static str,
+    /// The session's CSRF token, a hidden `_csrf` field in every POST form.
+    csrf: String,
+    /// Who is signed in: name, email and role.
+    user: Option<(String, String, String)>,
+    /// Whether the footer's "record as" name form is offered (admins).
+    scribe: bool,
+    /// Whether the caller's role shows editing and managing buttons (the
+    /// guard refuses the routes anyway; hiding them spares a 403).
+    can_contribute: bool,
+    can_manage: bool,
 }
 
 impl Layout {
@@ -102,6 +114,26 @@ impl Layout {
             back: back.into(),
             css: CSS_PATH,
             js: JS_PATH,
+            csrf: viewer.csrf(),
+            user: viewer.signed.as_ref().map(|s| {
+                (
+                    s.name.clone(),
+                    s.caller.actor.clone(),
+                    s.caller.role.to_string(),
+                )
+            }),
+            scribe: viewer
+                .signed
+                .as_ref()
+                .is_some_and(|s| s.caller.role == debrief_core::Role::Admin),
+            can_contribute: viewer
+                .signed
+                .as_ref()
+                .is_some_and(|s| s.caller.role >= debrief_core::Role::Contributor),
+            can_manage: viewer
+                .signed
+                .as_ref()
+                .is_some_and(|s| s.caller.role >= debrief_core::Role::Manager),
         }
     }
 }
@@ -133,9 +165,26 @@ struct ErrorPage {
     message: String,
 }
 
+/// A page outside the signed-in frame (the guard's 403 and 404).
+pub(crate) fn plain_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let viewer = Viewer {
+        zone: jiff::tz::TimeZone::UTC,
+        zone_name: "UTC".into(),
+        name: None,
+        signed: None,
+    };
+    let page = ErrorPage {
+        layout: Layout::new(heading, "", &viewer, "/"),
+        heading: heading.into(),
+        message: message.into(),
+    };
+    render(&page, status)
+}
+
 fn error_page(viewer: &Viewer, e: AppError) -> Response {
     let (status, heading, message) = match e {
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
         AppError::Store(e) => {
             tracing::error!(error = %e, "store error");
             (
@@ -225,7 +274,10 @@ async fn incident_list(
         get("sort"),
     );
     let mut error = None;
-    let page = match incident_query(&pairs) {
+    let page = match incident_query(&pairs).map(|mut q| {
+        q.filter.visibility = viewer.caller().visibility();
+        q
+    }) {
         Ok(query) => match app.list_incidents(&query).await {
             Ok(p) => Some(p),
             Err(AppError::Invalid(e)) => {

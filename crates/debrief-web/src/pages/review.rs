@@ -1386,6 +1386,9 @@ async fn change(
         section,
         did,
     } = posted;
+    if let Err(e) = App::check_review_change(&viewer.caller(), &change) {
+        return error_page(&viewer, e);
+    }
     match app.change_review(&key, change, &viewer.actor()).await {
         Ok(_) => Redirect::to(&format!(
             "/incidents/{key}/review?saved={section}&did={did}#{section}"

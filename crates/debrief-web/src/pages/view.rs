@@ -7,13 +7,16 @@ use axum::http::request::Parts;
 use debrief_core::{Precision, Severity, Status, Timestamp};
 use jiff::tz::TimeZone;
 
-/// Who is looking: their time zone (cookie `tz`, else the organisation's)
-/// and, until accounts exist, the name they gave (cookie `name`).
+/// Who is looking: their time zone (cookie `tz`, else the organisation's),
+/// their account (as the guard resolved it) and the name changes are
+/// recorded under: the account's name, or for admins the name they gave
+/// in the footer (cookie `name`; a scribe typing for the room).
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub zone: TimeZone,
     pub zone_name: String,
     pub name: Option<String>,
+    pub signed: Option<crate::access::Signed>,
 }
 
 /// The longest name the footer's "Your name" form keeps.
@@ -23,6 +26,25 @@ impl Viewer {
     /// Who a change is recorded as: the name they gave, else "anonymous".
     pub fn actor(&self) -> String {
         self.name.clone().unwrap_or_else(|| "anonymous".into())
+    }
+    /// The caller, for use cases that check roles and visibility (the
+    /// system when the guard let an anonymous request through: public
+    /// pages only, which call no such use case).
+    pub fn caller(&self) -> debrief_app::Caller {
+        self.signed
+            .as_ref()
+            .map(|s| s.caller.clone())
+            .unwrap_or_else(|| debrief_app::Caller {
+                user_id: None,
+                actor: "anonymous".into(),
+                role: debrief_core::Role::Viewer,
+            })
+    }
+    pub fn csrf(&self) -> String {
+        self.signed
+            .as_ref()
+            .and_then(|s| s.csrf.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -97,10 +119,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .filter_map(|c| c.strip_prefix("name="))
             .find_map(|v| cookie_decode(v).as_deref().and_then(clean_name));
         let (zone, zone_name) = from_cookie.unwrap_or((TimeZone::UTC, "UTC".into()));
+        let signed = parts.extensions.get::<crate::access::Signed>().cloned();
+        let name = match &signed {
+            Some(s) if s.caller.role == debrief_core::Role::Admin => {
+                name.or_else(|| Some(s.name.clone()))
+            }
+            Some(s) => Some(s.name.clone()),
+            None => name,
+        };
         Ok(Viewer {
             zone,
             zone_name,
             name,
+            signed,
         })
     }
 }
