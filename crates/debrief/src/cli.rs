@@ -66,8 +66,9 @@ pub struct Cli {
     )]
     pub now: Option<jiff::Timestamp>,
 
-    /// Who is acting, recorded in review history and sign-off (until
-    /// accounts exist). Defaults to $USER.
+    /// Who is acting, recorded in review history, sign-off and the audit
+    /// log. The CLI has the database in hand, so it acts as an admin;
+    /// this names who. Defaults to $USER.
     #[arg(
         long = "as",
         global = true,
@@ -111,6 +112,16 @@ pub struct Cli {
         display_order = 905
     )]
     pub priority_thresholds: String,
+
+    /// Hash passwords with cheap argon2id parameters (8 KiB, 1 pass). For
+    /// test suites only: never on a server people use.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_INSECURE_FAST_PASSWORD_HASHING",
+        hide = true
+    )]
+    pub insecure_fast_password_hashing: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -173,6 +184,16 @@ pub enum Command {
     /// The organisation's holidays (business days skip them).
     #[command(subcommand)]
     Holiday(HolidayCommand),
+    /// Accounts that sign in to the web UI: add, list, change role,
+    /// deactivate.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts: create (printed once), list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit log: verify its hash chain, list entries.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Point at blaming language in text and Markdown files (for CI too).
     ///
     /// Finds counterfactuals said of people ("the engineer should have"),
@@ -503,6 +524,102 @@ pub struct WorkshopMinutesArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. Prints a generated password unless --password-stdin.
+    Add(UserAddArgs),
+    /// List users with their role and state.
+    List(PersonListArgs),
+    /// Change a user's role: viewer, contributor, manager or admin.
+    SetRole(UserSetRoleArgs),
+    /// Deactivate a user: their sessions end, their tokens stop working.
+    Deactivate(UserEmailArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    pub email: String,
+    /// The name shown beside their changes.
+    #[arg(long)]
+    pub name: String,
+    /// viewer, contributor, manager or admin.
+    #[arg(long, default_value = "viewer")]
+    pub role: String,
+    /// Shorthand for --role admin.
+    #[arg(long)]
+    pub admin: bool,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserSetRoleArgs {
+    pub email: String,
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserEmailArgs {
+    pub email: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user; prints only the secret (shown once).
+    Create(TokenCreateArgs),
+    /// List tokens (never their secrets).
+    List(TokenListArgs),
+    /// Revoke a token by id.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// Whose token.
+    #[arg(long)]
+    pub user: String,
+    /// At most the user's role; theirs when left out.
+    #[arg(long)]
+    pub role: Option<String>,
+    #[arg(long, default_value = "cli")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Only this user's tokens.
+    #[arg(long)]
+    pub user: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain: exit 0 when intact, 6 naming the first
+    /// broken entry.
+    Verify,
+    /// The newest entries.
+    List(AuditListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditListArgs {
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Only entries about this kind of thing (user, api_token, incidents …).
+    #[arg(long)]
+    pub entity: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum HolidayCommand {
     /// Record a holiday: DATE (YYYY-MM-DD) and its name.
     Add(HolidayAddArgs),
@@ -560,6 +677,12 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,
+    /// Mark the session cookie `Secure` (browsers then send it over https
+    /// only). Use it whenever debrief is reached over https, directly or
+    /// behind a proxy; leave it off for plain http on localhost, where a
+    /// Secure cookie would never come back.
+    #[arg(long, env = "DEBRIEF_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,8 @@
 //! | 2 | usage: unknown command or option, missing argument (clap's own code) |
 //! | 3 | invalid input ([`AppError::Invalid`], [`AppError::Import`]); nothing was saved |
 //! | 4 | not found ([`AppError::NotFound`]) |
-//! | 5 | conflict ([`AppError::Conflict`], [`AppError::NotAllowed`]): a stale `--version`, a key already taken, a workflow step not allowed now |
+//! | 5 | conflict ([`AppError::Conflict`], [`AppError::NotAllowed`], [`AppError::Forbidden`]): a stale `--version`, a key already taken, a workflow step not allowed now |
+//! | 6 | `debrief audit verify` found a broken link in the audit chain ([`AUDIT_BROKEN`]) |
 //!
 //! `debrief lint` is the exception, as compilers and linters are: 1 means it
 //! found something ([`FindingsFound`]), 0 that the text is clean.
@@ -28,6 +29,27 @@ pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const INVALID_INPUT: u8 = 3;
 pub const NOT_FOUND: u8 = 4;
+/// `debrief audit verify`: the hash chain is broken (tampering or loss).
+pub const AUDIT_BROKEN: u8 = 6;
+
+/// `debrief audit verify` found the first entry whose link does not hold.
+#[derive(Debug)]
+pub struct AuditBroken {
+    pub seq: i64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for AuditBroken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the audit chain is broken at entry {}: {}",
+            self.seq, self.reason
+        )
+    }
+}
+
+impl std::error::Error for AuditBroken {}
 pub const CONFLICT: u8 = 5;
 /// `debrief lint` found blaming language.
 pub const FINDINGS: u8 = 1;
@@ -68,6 +90,9 @@ pub fn describe(error: &anyhow::Error) -> (u8, String) {
     if error.downcast_ref::<FindingsFound>().is_some() {
         return (FINDINGS, String::new());
     }
+    if let Some(broken) = error.chain().find_map(|e| e.downcast_ref::<AuditBroken>()) {
+        return (AUDIT_BROKEN, format!("error: {broken}\n"));
+    }
     if let Some(usage) = error.chain().find_map(|e| e.downcast_ref::<UsageError>()) {
         return (USAGE, format!("error: {usage}\n"));
     }
@@ -85,7 +110,9 @@ pub fn describe(error: &anyhow::Error) -> (u8, String) {
         AppError::Import(e) => (INVALID_INPUT, format!("error: {e}\n")),
         AppError::NotFound(message) => (NOT_FOUND, format!("error: {message}\n")),
         AppError::Conflict { message, .. } => (CONFLICT, format!("error: {message}\n")),
-        AppError::NotAllowed(message) => (CONFLICT, format!("error: {message}\n")),
+        AppError::NotAllowed(message) | AppError::Forbidden(message) => {
+            (CONFLICT, format!("error: {message}\n"))
+        }
         AppError::Store(e) => (INTERNAL, format!("error: {e}\n")),
     }
 }

@@ -153,6 +153,8 @@ fn query(args: &ActionListArgs) -> anyhow::Result<ActionQuery> {
         overdue: args.overdue,
         after: None,
         limit: args.limit,
+        // The CLI acts as the system: every incident's actions.
+        visibility: debrief_store::Visibility::All,
     })
 }
 

@@ -50,6 +50,8 @@ pub async fn demo(app: &App) -> anyhow::Result<()> {
                 "loaded the demo data: {}",
                 output::bundle_report(&report)
             ))?;
+            let accounts = demo_accounts(app, &report.keys).await?;
+            output::print(&accounts)?;
         }
         DemoOutcome::NotEmpty { incidents } => {
             // Not an error: the database is usable, it just is not empty.
@@ -60,6 +62,28 @@ pub async fn demo(app: &App) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Adds the demo's users and restricts its last incident; the text that
+/// tells how to sign in (the passwords are random and shown only here).
+pub async fn demo_accounts(app: &App, keys: &[String]) -> anyhow::Result<String> {
+    let restricted = keys
+        .last()
+        .and_then(|k| k.parse::<debrief_core::IncidentKey>().ok());
+    let accounts = app.demo_accounts(restricted.as_ref()).await?;
+    if accounts.is_empty() {
+        return Ok(String::new());
+    }
+    let mut text = String::from("sign in with one of the demo users (passwords shown once):\n");
+    for (email, role, password) in &accounts {
+        text.push_str(&format!("  {email:<26} {:<12} {password}\n", role.as_str()));
+    }
+    if let Some(k) = &restricted {
+        text.push_str(&format!(
+            "{k} is restricted: the manager and the contributor are members; the viewer cannot see it\n"
+        ));
+    }
+    Ok(text)
 }
 
 /// A side note on stderr; if stderr is gone there is nobody to tell.

@@ -69,6 +69,8 @@ pub async fn list(app: &App, args: ListIncidentsArgs) -> anyhow::Result<()> {
             &mut errors,
         ),
         text: args.search.clone().filter(|s| !s.trim().is_empty()),
+        // The CLI acts as the system: it sees restricted incidents too.
+        visibility: debrief_store::Visibility::All,
     };
     let sort = args
         .sort

@@ -2,6 +2,7 @@
 //! `debrief-app`, render with `output`. One file per area; the helpers every
 //! area needs (opening inputs, reading a zone) live here.
 
+mod account;
 mod action;
 mod bundle;
 mod incident;
@@ -22,8 +23,9 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    ActionCommand, Cli, Command, HolidayCommand, IncidentCommand, LintRulesCommand, PersonCommand,
-    RateCommand, ReviewCommand, TemplateCommand, TimelineCommand, WebhookCommand, WorkshopCommand,
+    ActionCommand, AuditCommand, Cli, Command, HolidayCommand, IncidentCommand, LintRulesCommand,
+    PersonCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand, TokenCommand,
+    UserCommand, WebhookCommand, WorkshopCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -58,6 +60,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         })?,
         priority_policy: debrief_core::PriorityPolicy::parse(&cli.priority_thresholds)
             .map_err(|m| anyhow::Error::new(invalid("priority_thresholds", m)))?,
+        password_cost: if cli.insecure_fast_password_hashing {
+            debrief_app::PasswordCost::FastForTests
+        } else {
+            debrief_app::PasswordCost::Standard
+        },
+        secure_cookies: matches!(&command, Command::Serve(a) if a.secure_cookies),
         ..Settings::default()
     };
     let actor = cli
@@ -119,6 +127,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             WorkshopCommand::Cancel(args) => workshop::cancel(&app, args, &actor).await,
             WorkshopCommand::Ics(args) => workshop::ics(&app, args).await,
             WorkshopCommand::Minutes(args) => workshop::minutes(&app, args).await,
+        },
+        Command::User(c) => match c {
+            UserCommand::Add(args) => account::user_add(&app, args, &actor).await,
+            UserCommand::List(args) => account::user_list(&app, args, &actor).await,
+            UserCommand::SetRole(args) => account::user_set_role(&app, args, &actor).await,
+            UserCommand::Deactivate(args) => account::user_deactivate(&app, args, &actor).await,
+        },
+        Command::Token(c) => match c {
+            TokenCommand::Create(args) => account::token_create(&app, args, &actor).await,
+            TokenCommand::List(args) => account::token_list(&app, args, &actor).await,
+            TokenCommand::Revoke(args) => account::token_revoke(&app, args, &actor).await,
+        },
+        Command::Audit(c) => match c {
+            AuditCommand::Verify => account::audit_verify(&app).await,
+            AuditCommand::List(args) => account::audit_list(&app, args, &actor).await,
         },
         Command::Holiday(c) => match c {
             HolidayCommand::Add(args) => workshop::holiday_add(&app, args).await,

@@ -26,10 +26,12 @@ pub fn init_tracing() {
 }
 
 pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
+    let mut sign_in = String::new();
     if args.demo {
         match app.load_demo().await? {
             DemoOutcome::Loaded(report) => {
                 tracing::info!(incidents = ?report.keys, events = report.events_added, "loaded the demo data");
+                sign_in = super::bundle::demo_accounts(&app, &report.keys).await?;
             }
             DemoOutcome::NotEmpty { incidents } => {
                 tracing::info!(
@@ -48,6 +50,22 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     // Printed only once the socket is bound, with the real port when 0 was
     // asked for: tests and scripts wait for this line before connecting.
     let _ = writeln!(std::io::stderr(), "debrief listening on http://{address}");
+    if !sign_in.is_empty() {
+        let _ = write!(
+            std::io::stderr(),
+            "open http://{address}/login and {sign_in}"
+        );
+    }
+    // A database without users: a one-time link to create the first admin
+    // (or run `debrief user add EMAIL --name NAME --admin`).
+    if let Some(token) = app.setup_link_if_no_users().await? {
+        let _ = writeln!(
+            std::io::stderr(),
+            "no users yet: create the first admin at http://{address}/setup/{token} \
+             (single use, valid 24 hours), or run `debrief user add EMAIL --name NAME --admin`"
+        );
+        tracing::warn!("no users yet; the setup link is printed above");
+    }
     tracing::info!(%address, "serving");
     // Webhook deliveries go out from a background task, never from the
     // request that caused them. Several `serve` instances on one database
