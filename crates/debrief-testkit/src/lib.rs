@@ -121,3 +121,89 @@ pub fn replace_database(url: &str, name: &str) -> String {
     }
     out
 }
+
+/// The API token [`seed_users`] gives the test admin: HTTP tests send it by
+/// default, so every existing test runs signed in.
+pub const ADMIN_TOKEN: &str =
+    "dbt_test_admin_0000000000000000000000000000000000000000000000000000000000";
+
+/// The seeded users: (email, role, API token). Their passwords cannot be
+/// used (the stored hash is not a PHC string); tests that sign in with a
+/// password add their own user through the use cases.
+pub const SEEDED: [(&str, debrief_core::Role, &str); 4] = [
+    ("admin@test.example", debrief_core::Role::Admin, ADMIN_TOKEN),
+    (
+        "manager@test.example",
+        debrief_core::Role::Manager,
+        "dbt_test_manager_00000000000000000000000000000000000000000000000000000000",
+    ),
+    (
+        "contributor@test.example",
+        debrief_core::Role::Contributor,
+        "dbt_test_contributor_0000000000000000000000000000000000000000000000000000",
+    ),
+    (
+        "viewer@test.example",
+        debrief_core::Role::Viewer,
+        "dbt_test_viewer_000000000000000000000000000000000000000000000000000000000",
+    ),
+];
+
+/// Adds one user of each role with a known API token ([`SEEDED`]) to the
+/// database at `url` (migrating it first). Idempotent per database.
+pub async fn seed_users(url: &str) {
+    use debrief_store::{AccountStore, AuditRecord, TokenRecord};
+    use sha2::Digest;
+    let store = debrief_store::open(url)
+        .await
+        .expect("the test database opens");
+    if store.count_users().await.expect("users count") > 0 {
+        return;
+    }
+    let now = jiff::Timestamp::from_second(1_764_158_400).expect("a valid instant");
+    let audit = |entity: &str, id: &str| AuditRecord {
+        at: now,
+        actor: "testkit".into(),
+        entity: entity.into(),
+        entity_id: id.into(),
+        action: "create".into(),
+        before: "null".into(),
+        after: "null".into(),
+    };
+    for (email, role, token) in SEEDED {
+        let user = debrief_core::User {
+            id: uuid::Uuid::new_v4(),
+            email: email.into(),
+            name: format!("Test {role}"),
+            role,
+            active: true,
+            created_at: now,
+        };
+        store
+            .create_user(&user, "!no-password", audit("user", email))
+            .await
+            .expect("the test user is added");
+        let record = TokenRecord {
+            id: uuid::Uuid::new_v4(),
+            user_id: user.id,
+            user_email: user.email.clone(),
+            name: "tests".into(),
+            role,
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let hash = hex::encode(sha2::Sha256::digest(token.as_bytes()));
+        store
+            .create_token(&record, &hash, audit("api_token", email))
+            .await
+            .expect("the test token is added");
+    }
+    store.close().await;
+}
+
+/// [`seed_users`], returning the admin's token.
+pub async fn seed_admin(url: &str) -> &'static str {
+    seed_users(url).await;
+    ADMIN_TOKEN
+}

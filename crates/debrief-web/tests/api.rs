@@ -3,9 +3,7 @@
 //! configured).
 
 mod common;
-use std::sync::Arc;
 
-use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -42,19 +40,12 @@ impl Server {
 }
 
 async fn start(db: TestDatabase) -> Server {
-    let store = debrief_store::open(&db.url).await.unwrap();
-    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
-    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, debrief_web::router(app))
-            .await
-            .unwrap()
-    });
+    debrief_testkit::seed_users(&db.url).await;
+    let app = common::app(&db).await;
+    let base = common::start_app(app).await;
     let client = common::client_no_redirect();
     Server {
-        base: format!("http://{addr}"),
+        base,
         client,
         _db: db,
     }

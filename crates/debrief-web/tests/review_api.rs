@@ -3,8 +3,6 @@
 
 mod common;
 use common::start;
-use debrief_app::{App, FixedClock, Settings};
-use std::sync::Arc;
 
 use debrief_testkit::TestDatabase;
 use reqwest::{Client, StatusCode};
@@ -385,18 +383,10 @@ async fn costs_in_several_currencies_total_in_the_reporting_currency_or_say_whic
 #[tokio::test]
 async fn reports_and_pictures_are_served_for_people_and_scripts() {
     let db = TestDatabase::sqlite();
-    let store = debrief_store::open(&db.url).await.unwrap();
-    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
-    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
+    debrief_testkit::seed_users(&db.url).await;
+    let app = common::app(&db).await;
     app.load_demo().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, debrief_web::router(app))
-            .await
-            .unwrap()
-    });
-    let base = format!("http://{addr}");
+    let base = common::start_app(app).await;
     let c = common::client();
 
     let md = c

@@ -3,9 +3,7 @@
 //! database per story (SQLite, and PostgreSQL when configured).
 
 mod common;
-use std::sync::Arc;
 
-use debrief_app::{App, FixedClock, Settings};
 use debrief_testkit::TestDatabase;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -72,19 +70,12 @@ impl Server {
 }
 
 async fn start(db: TestDatabase) -> Server {
-    let store = debrief_store::open(&db.url).await.unwrap();
-    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
-    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, debrief_web::router(app))
-            .await
-            .unwrap()
-    });
+    debrief_testkit::seed_users(&db.url).await;
+    let app = common::app(&db).await;
+    let base = common::start_app(app).await;
     let client = common::client_no_redirect();
     let s = Server {
-        base: format!("http://{addr}"),
+        base,
         client,
         _db: db,
     };
@@ -593,7 +584,9 @@ async fn exchange_rates_are_recorded_and_deleted_on_the_settings_page() {
 async fn the_footer_remembers_who_is_editing() {
     each_server(|s| async move {
         let (_, html) = s.page(REVIEW, "").await;
-        assert!(html.contains("recorded as “anonymous”"));
+        // Signed in (the test admin): changes carry the account's name
+        // unless the admin names someone they type for.
+        assert!(html.contains("Editing as <strong>Test admin</strong>"));
         let res = s
             .post(
                 "/preferences/name",
@@ -623,7 +616,7 @@ async fn the_footer_remembers_who_is_editing() {
         let cookie = res.headers()["set-cookie"].to_str().unwrap();
         assert!(cookie.starts_with(&format!("name={};", "x".repeat(80))));
 
-        // An empty name forgets it; an anonymous change is recorded as such.
+        // An empty name forgets it; the change is then the account's.
         let res = s.post("/preferences/name", "", &[("name", " ")]).await;
         assert!(
             res.headers()["set-cookie"]
@@ -634,7 +627,7 @@ async fn the_footer_remembers_who_is_editing() {
         let res = s.post(&format!("{REVIEW}/open"), "", &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let (_, html) = s.page(REVIEW, "").await;
-        assert!(html.contains("Opened by <strong>anonymous</strong>"));
+        assert!(html.contains("Opened by <strong>Test admin</strong>"));
         // Unknown incidents are a 404 page.
         let (status, _) = s.page("/incidents/INC-1999-0001/review", "").await;
         assert_eq!(status, StatusCode::NOT_FOUND);

@@ -3,11 +3,10 @@
 //! seconds, and the settings page used with plain forms (no JavaScript).
 
 mod common;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use debrief_app::webhooks::Dispatcher;
-use debrief_app::{App, FixedClock, Settings};
+
 use debrief_testkit::TestDatabase;
 use debrief_testkit::receiver::Receiver;
 use reqwest::{Client, StatusCode};
@@ -58,19 +57,12 @@ impl Server {
 /// The router on a random port; with `dispatch`, the webhook dispatcher runs
 /// in the background as under `debrief serve`.
 async fn start(db: TestDatabase, dispatch: bool) -> Server {
-    let store = debrief_store::open(&db.url).await.unwrap();
-    let clock = FixedClock("2026-11-26T12:00:00Z".parse().unwrap());
-    let app = App::new(Arc::new(store), Arc::new(clock), Settings::default());
+    debrief_testkit::seed_users(&db.url).await;
+    let app = common::app(&db).await;
     let dispatcher = dispatch.then(|| Dispatcher::new(app.clone()).spawn());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, debrief_web::router(app))
-            .await
-            .unwrap()
-    });
+    let base = common::start_app(app).await;
     Server {
-        base: format!("http://{addr}"),
+        base,
         client: common::client_no_redirect(),
         dispatcher,
         _db: db,
