@@ -232,8 +232,29 @@ pub struct ApiDoc;
 
 /// The OpenAPI 3.1 document as JSON.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::{
+        HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
     let mut doc = ApiDoc::openapi();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    // Every operation but this document needs an API token (docs/security.md).
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token (`debrief token create`, or My account); 401 without one, 403 below the route's role",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+    doc.security = Some(vec![SecurityRequirement::new(
+        "token",
+        Vec::<String>::new(),
+    )]);
     doc
 }
 
