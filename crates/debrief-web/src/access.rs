@@ -531,8 +531,7 @@ fn entity_of(route: &str) -> String {
     route
         .trim_start_matches("/api/v1")
         .split('/')
-        .filter(|s| !s.is_empty() && !s.starts_with('{'))
-        .next_back()
+        .rfind(|s| !s.is_empty() && !s.starts_with('{'))
         .unwrap_or("site")
         .to_owned()
 }
