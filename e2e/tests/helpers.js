@@ -12,13 +12,37 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
 export const screenshotDir = join(root, "e2e", "screenshots");
 
-/** Starts `debrief serve` on a random port; resolves to { url, stop }. */
+/** The users every test server has: one per role, password known. */
+export const USERS = {
+  admin: { email: "admin@e2e.example", name: "Ada Admin" },
+  manager: { email: "manager@e2e.example", name: "Mo Manager" },
+  contributor: { email: "contributor@e2e.example", name: "Cy Contributor" },
+  viewer: { email: "viewer@e2e.example", name: "Vi Viewer" },
+};
+export const PASSWORD = "correct horse battery staple";
+
+/** Starts `debrief serve` on a random port; resolves to { url, stop }. The
+ * database first gets one user per role (`debrief user add`) and an admin
+ * API token (`debrief token create`); contexts are signed in as admin
+ * unless asked otherwise. */
 export async function startServer({ demo = false, env = {} } = {}) {
   const bin = process.env.DEBRIEF_BIN || join(root, "target", "debug", "debrief");
   const dir = mkdtempSync(join(tmpdir(), "debrief-e2e-"));
-  const args = ["--database", join(dir, "debrief.db"), "serve", "--listen", "127.0.0.1:0"];
+  const database = join(dir, "debrief.db");
+  // Cheap argon2id: the suite signs in many times (an explicit setting).
+  const cliEnv = { ...process.env, DEBRIEF_INSECURE_FAST_PASSWORD_HASHING: "true", ...env };
+  for (const [role, u] of Object.entries(USERS)) {
+    execFileSync(bin, ["--database", database, "--as", "e2e", "user", "add", u.email, "--name", u.name, "--role", role, "--password-stdin"],
+      { input: `${PASSWORD}\n`, env: cliEnv, stdio: ["pipe", "pipe", "pipe"] });
+  }
+  const tokens = {};
+  for (const [role, u] of Object.entries(USERS)) {
+    tokens[role] = execFileSync(bin, ["--database", database, "token", "create", "--user", u.email, "--name", "e2e"],
+      { env: cliEnv, encoding: "utf8" }).trim();
+  }
+  const args = ["--database", database, "serve", "--listen", "127.0.0.1:0"];
   if (demo) args.push("--demo");
-  const child = spawn(bin, args, { env: { ...process.env, DEBRIEF_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, args, { env: { ...cliEnv, DEBRIEF_LOG: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`debrief did not start in 30 s:\n${output}`)), 30_000);
@@ -31,13 +55,44 @@ export async function startServer({ demo = false, env = {} } = {}) {
     child.stderr.on("data", look);
     child.on("exit", (code) => { clearTimeout(timer); fail(new Error(`debrief exited with ${code}:\n${output}`)); });
   });
+  const sessions = {};
+  /** Signs in through the form once per role; the session cookie's value. */
+  const sessionOf = async (role) => {
+    if (!sessions[role]) {
+      const res = await fetch(new URL("/login", url), {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: USERS[role].email, password: PASSWORD, next: "/incidents" }),
+      });
+      const cookie = (res.headers.get("set-cookie") || "").match(/debrief_session=([^;]+)/);
+      if (!cookie) throw new Error(`signing in as ${role} failed: ${res.status}`);
+      sessions[role] = cookie[1];
+    }
+    return sessions[role];
+  };
   return {
     url,
-    /** A browser context for this server. Every test opens its pages through
-     * this (never browser.newContext), so that signing in happens in one place. */
-    newContext: (browser, options = {}) => browser.newContext(options),
-    /** fetch() against this server's API, as the same test user. */
-    fetch: (path, init = {}) => fetch(new URL(path, url), init),
+    tokens,
+    /** A browser context for this server, signed in as admin; `as: "viewer"`
+     * (or another role) signs in as that user, `anonymous: true` not at all.
+     * Every test opens its pages through this (never browser.newContext). */
+    newContext: async (browser, options = {}) => {
+      const { as = "admin", anonymous = false, ...rest } = options;
+      const context = await browser.newContext(rest);
+      if (!anonymous) {
+        await context.addCookies([{ name: "debrief_session", value: await sessionOf(as), url, httpOnly: true, sameSite: "Lax" }]);
+      }
+      return context;
+    },
+    /** fetch() against this server's API as the admin (bearer token);
+     * `as: "viewer"` for another role, `anonymous: true` for none. */
+    fetch: (path, init = {}) => {
+      const { as = "admin", anonymous = false, ...rest } = init;
+      const headers = new Headers(rest.headers || {});
+      if (!anonymous && !headers.has("authorization")) headers.set("authorization", `Bearer ${tokens[as]}`);
+      return fetch(new URL(path, url), { ...rest, headers });
+    },
     stop: () => { child.kill("SIGTERM"); rmSync(dir, { recursive: true, force: true }); },
   };
 }
