@@ -595,8 +595,9 @@ fn add_security_headers(h: &mut HeaderMap, signed: bool) {
     );
     if signed {
         // What a signed-in person sees stays out of shared caches and the
-        // back-forward cache of a shared machine.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // back-forward cache of a shared machine (the versioned stylesheet
+        // and script keep their own caching).
+        set(h, header::CACHE_CONTROL, "no-store");
     }
 }
 

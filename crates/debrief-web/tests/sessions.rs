@@ -212,3 +212,59 @@ async fn too_many_failed_sign_ins_are_refused_with_a_message() {
             .contains("Too many failed sign-ins")
     );
 }
+
+#[tokio::test]
+async fn the_setup_link_creates_the_first_admin_once() {
+    for db in TestDatabase::all().await {
+        eprintln!("setup on {}", db.kind);
+        // No seeded users: a fresh installation.
+        let app = common::app(&db).await;
+        let token = app.setup_link_if_no_users().await.unwrap().unwrap();
+        let base = common::start_app(app.clone()).await;
+        let anon = common::client_as(None, false);
+        let page = anon
+            .get(format!("{base}/setup/{token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let bad = anon
+            .post(format!("{base}/setup/{token}"))
+            .form(&[
+                ("email", "root@x.example"),
+                ("name", "Root"),
+                ("password", "short"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let made = anon
+            .post(format!("{base}/setup/{token}"))
+            .form(&[
+                ("email", "root@x.example"),
+                ("name", "Root"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(made.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.user_by_email("root@x.example").await.unwrap().role,
+            Role::Admin
+        );
+        let again = anon
+            .post(format!("{base}/setup/{token}"))
+            .form(&[
+                ("email", "eve@x.example"),
+                ("name", "Eve"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        assert!(app.setup_link_if_no_users().await.unwrap().is_none());
+    }
+}
