@@ -10,6 +10,7 @@ pub mod action;
 pub mod field_error;
 pub mod impact;
 pub mod incident;
+pub mod kpi;
 pub mod lifecycle;
 pub mod lint;
 pub mod money;
