@@ -17,12 +17,15 @@ use uuid::Uuid;
 
 pub mod actions;
 mod codec;
+pub mod learning;
+mod scope;
 pub mod settings;
 pub mod sql;
 pub mod webhooks;
 pub mod workshops;
 
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 pub use webhooks::WebhookStore;
@@ -202,7 +205,9 @@ impl std::ops::AddAssign for AddedEvents {
 /// [`Store::begin`] opens a transaction for work that must be all-or-nothing
 /// (imports).
 #[async_trait]
-pub trait Store: ActionStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync {
+pub trait Store:
+    ActionStore + LearningStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync
+{
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;
     async fn incident_by_id(&self, id: Uuid) -> Result<Incident, StoreError>;
