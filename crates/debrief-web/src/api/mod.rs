@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod blameless;
 pub mod dto;
+pub mod learning;
 pub mod problem;
 pub mod review;
 pub mod webhooks;
@@ -136,6 +137,10 @@ pub fn routes() -> Router<App> {
             "/workshop-policy",
             get(workshops::get_policy).put(workshops::put_policy),
         )
+        .route("/search", get(learning::search))
+        .route("/kpis", get(learning::kpis))
+        .route("/improvements", get(learning::improvements))
+        .route("/incidents/{key}/related", get(learning::related))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .fallback(not_found)
@@ -170,7 +175,8 @@ pub fn routes() -> Router<App> {
         workshops::change_workshop, workshops::add_lesson, workshops::add_action,
         workshops::invite, workshops::minutes, workshops::list_holidays,
         workshops::add_holiday, workshops::delete_holiday, workshops::get_policy,
-        workshops::put_policy
+        workshops::put_policy,
+        learning::search, learning::kpis, learning::related, learning::improvements
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -188,7 +194,8 @@ pub fn routes() -> Router<App> {
         workshops::CheckDto, workshops::CoverageDto, workshops::RoleNeedDto,
         workshops::ReviewDueDto, workshops::AttendeeDto, workshops::AgendaItemDto,
         workshops::NoteDto, workshops::LessonBody, workshops::WorkshopActionBody,
-        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto
+        workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto,
+        learning::SearchDto, learning::SearchHitDto, learning::KpisDto, learning::RelatedDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -198,6 +205,7 @@ pub fn routes() -> Router<App> {
          (name = "blameless", description = "The blameless-language linter and its rules (§7)"),
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
+         (name = "learning", description = "Search, KPIs and trends, related incidents, did it work (§9)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]
