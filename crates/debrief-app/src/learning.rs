@@ -482,7 +482,7 @@ impl App {
         };
         let rows = self
             .store()
-            .related_candidates(&incident, &words, 200)
+            .related_candidates(&incident, &words, 40)
             .await?;
         let taxonomy = &self.settings().taxonomy;
         let mut out: Vec<Related> = rows

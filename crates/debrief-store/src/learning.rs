@@ -25,6 +25,9 @@ use crate::sql::{Dialect, SqlStore, Value, bind_all, text};
 /// How many matches search ranks at most; more are reported as "more than".
 pub const SEARCH_CANDIDATES: usize = 1000;
 
+/// How many of the newest incidents sharing wording related-incidents ranks.
+pub const RELATED_WORDING_CANDIDATES: usize = 100;
+
 /// Marks the start and end of a matched term in snippets (control
 /// characters that never occur in what people type); the edge turns them
 /// into `<mark>` after escaping the text.
@@ -546,7 +549,7 @@ impl LearningStore for SqlStore {
             review_extracts(dialect),
             prefixed_incident_columns("i"),
             where_clause(&wheres),
-            SEARCH_CANDIDATES
+            RELATED_WORDING_CANDIDATES
         );
         let rows = bind_all(sqlx::query(&sql), values)
             .fetch_all(self.pool())
