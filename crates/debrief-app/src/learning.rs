@@ -455,7 +455,7 @@ impl App {
                 })
             })
             .collect();
-        reviews_due.sort_by(|a, b| b.due.due_on.cmp(&a.due.due_on));
+        reviews_due.sort_by_key(|r| std::cmp::Reverse(r.due.due_on));
         reviews_due.truncate(10);
         Ok(Dashboard {
             period,
@@ -594,7 +594,7 @@ impl App {
                 }
             }
         }
-        verified.sort_by(|a, b| b.0.cmp(&a.0));
+        verified.sort_by_key(|v| std::cmp::Reverse(v.0));
         for (on, c) in verified.into_iter().take(limit) {
             let at = on
                 .to_zoned_datetime(zone.clone())

@@ -393,6 +393,8 @@ string_enum!(
     }
 );
 
+// `string_enum!` writes the enum, so `#[default]` cannot go on a variant.
+#[allow(clippy::derivable_impls)]
 impl Default for RecurrenceAnswer {
     fn default() -> Self {
         Self::Unknown

@@ -21,7 +21,7 @@ pub(crate) fn pairs(raw: Option<String>) -> Vec<(String, String)> {
     serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default()
 }
 
-fn bad_param(field: &str, message: impl Into<String>) -> Problem {
+fn bad_param(field: &str, message: impl Into<String>) -> ApiError {
     let message = message.into();
     let mut p = Problem::bad_request(format!("{field}: {message}"));
     p.errors.push(FieldProblem {
@@ -29,11 +29,11 @@ fn bad_param(field: &str, message: impl Into<String>) -> Problem {
         message,
     });
     p.field = Some(field.into());
-    p
+    ApiError(Box::new(p))
 }
 
 /// A day (`YYYY-MM-DD`) as the instant it starts in the organisation's zone.
-fn day_start(app: &App, field: &str, v: &str, plus_one: bool) -> Result<jiff::Timestamp, Problem> {
+fn day_start(app: &App, field: &str, v: &str, plus_one: bool) -> Result<jiff::Timestamp, ApiError> {
     let d: jiff::civil::Date = v
         .trim()
         .parse()
@@ -51,7 +51,7 @@ fn day_start(app: &App, field: &str, v: &str, plus_one: bool) -> Result<jiff::Ti
 /// Reads `category`, `severity`, `service`, `tag` (each repeatable) and
 /// `from` / `to` (days, both inclusive) into a scope; an unknown value is a
 /// 400 naming the parameter.
-pub(crate) fn scope_from(app: &App, pairs: &[(String, String)]) -> Result<IncidentScope, Problem> {
+pub(crate) fn scope_from(app: &App, pairs: &[(String, String)]) -> Result<IncidentScope, ApiError> {
     let mut s = IncidentScope::default();
     for (k, v) in pairs {
         if v.trim().is_empty() {
@@ -176,11 +176,11 @@ pub(crate) fn hit_url(h: &debrief_store::learning::SearchHit) -> String {
 pub(crate) async fn run_search(
     app: &App,
     pairs: &[(String, String)],
-) -> Result<SearchDto, Problem> {
+) -> Result<SearchDto, ApiError> {
     let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let q = get("q").unwrap_or_default();
     let scope = scope_from(app, pairs)?;
-    let num = |n: &str, d: usize| -> Result<usize, Problem> {
+    let num = |n: &str, d: usize| -> Result<usize, ApiError> {
         match get(n) {
             None => Ok(d),
             Some(v) if v.is_empty() => Ok(d),
@@ -203,7 +203,7 @@ pub(crate) async fn run_search(
                     .unwrap_or_default();
                 bad_param("q", msg)
             }
-            other => super::problem::problem_for(other),
+            other => other.into(),
         })?;
     Ok(SearchDto {
         query: q,
@@ -276,7 +276,7 @@ pub struct KpisDto {
     pub reviews_due: serde_json::Value,
 }
 
-fn to_json(v: impl Serialize) -> Result<serde_json::Value, Problem> {
+fn to_json(v: impl Serialize) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(v).map_err(|e| {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -284,6 +284,7 @@ fn to_json(v: impl Serialize) -> Result<serde_json::Value, Problem> {
             "Internal error",
             e.to_string(),
         )
+        .into()
     })
 }
 

@@ -291,7 +291,7 @@ async fn dashboard(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQue
     let scope = match scope_from(&app, &pairs) {
         Ok(s) => s.with_period(period.from, period.to),
         Err(p) => {
-            error = Some(p.detail);
+            error = Some(p.0.detail);
             debrief_core::kpi::IncidentScope::default().with_period(period.from, period.to)
         }
     };
@@ -472,7 +472,7 @@ async fn search_page(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQ
                     })
                     .collect();
             }
-            Err(p) => error = Some(p.detail),
+            Err(p) => error = Some(p.0.detail),
         }
     }
     let page =

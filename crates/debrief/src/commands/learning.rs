@@ -62,7 +62,7 @@ fn scope(app: &App, a: &ScopeArgs) -> anyhow::Result<IncidentScope> {
 }
 
 fn plain(s: &str) -> String {
-    s.replace(MARK_START, "").replace(MARK_END, "")
+    s.replace([MARK_START, MARK_END], "")
 }
 
 /// Matches shown between `*` in the table (the terminal has no `<mark>`).
