@@ -9,6 +9,7 @@
 //! peak RSS (`VmHWM`) belongs to that phase alone.
 
 mod events;
+pub mod learning;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter};
@@ -104,6 +105,33 @@ pub fn import(args: &[String]) -> Result<()> {
     let status = Command::new(cargo)
         .current_dir(root)
         .args(["run", "--release", "--package", "xtask", "--", RUN])
+        .args(args)
+        .status()
+        .context("cannot run cargo")?;
+    ensure!(status.success(), "the benchmark failed ({status})");
+    Ok(())
+}
+
+/// The hidden subcommand the optimised build runs for `bench learning`.
+pub const LEARNING_RUN: &str = "bench-learning-run";
+
+/// `cargo xtask bench learning …`: re-runs itself optimised unless it already is.
+pub fn learning_bench(args: &[String]) -> Result<()> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{}", learning::USAGE);
+        return Ok(());
+    }
+    if !cfg!(debug_assertions) {
+        return learning::run(args);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the workspace")?;
+    eprintln!("bench: building xtask with --release so the measured code is optimised");
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--release", "--package", "xtask", "--", LEARNING_RUN])
         .args(args)
         .status()
         .context("cannot run cargo")?;

@@ -15,6 +15,7 @@ usage: cargo xtask <command>
 commands:
   ci  rustfmt, clippy, the Rust tests on SQLite and PostgreSQL, the browser tests
   bench import [--events N] [--postgres URL]
+  bench learning [--incidents N] [--postgres URL] [--runs R]
       the timeline import against a minimal prepared-statement loop";
 
 fn main() -> ExitCode {
@@ -36,15 +37,19 @@ fn dispatch(args: &[String]) -> Result<()> {
     match (command, rest.first().map(String::as_str)) {
         ("ci", _) => ci::run(rest),
         ("bench", Some("import")) => bench::import(&rest[1..]),
+        ("bench", Some("learning")) => bench::learning_bench(&rest[1..]),
         ("bench", Some("-h" | "--help") | None) => {
             println!("{}", bench::USAGE);
             Ok(())
         }
         ("bench", Some(other)) => {
-            bail!("unknown benchmark `{other}`; try `cargo xtask bench import`")
+            bail!(
+                "unknown benchmark `{other}`; try `cargo xtask bench import` or `cargo xtask bench learning`"
+            )
         }
         // Hidden: what `bench import` runs in the release profile.
         (bench::RUN, _) => bench::run(rest),
+        (bench::LEARNING_RUN, _) => bench::learning::run(rest),
         ("help" | "-h" | "--help", _) => {
             println!("{USAGE}");
             Ok(())

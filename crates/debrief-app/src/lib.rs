@@ -12,6 +12,7 @@ pub mod error;
 pub mod impact;
 pub mod import;
 pub mod incidents;
+pub mod learning;
 mod line_limit;
 pub mod lint;
 pub mod report;
@@ -39,6 +40,8 @@ pub struct App {
     settings: Arc<Settings>,
     /// Wakes the webhook dispatcher when [`App::emit`] enqueued deliveries.
     webhook_wake: Arc<tokio::sync::Notify>,
+    /// KPI facts under the data version they were read at.
+    learning_cache: Arc<learning::LearningCache>,
 }
 
 impl App {
@@ -48,6 +51,7 @@ impl App {
             clock,
             settings: Arc::new(settings),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            learning_cache: Arc::new(learning::LearningCache::default()),
         }
     }
     pub fn settings(&self) -> &Settings {
@@ -64,6 +68,7 @@ impl App {
             clock,
             settings: self.settings.clone(),
             webhook_wake: self.webhook_wake.clone(),
+            learning_cache: self.learning_cache.clone(),
         }
     }
     pub fn store(&self) -> &dyn Store {

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod field_error;
 pub mod impact;
 pub mod incident;
+pub mod kpi;
 pub mod lifecycle;
 pub mod lint;
 pub mod money;

@@ -384,6 +384,36 @@ pub struct TextSection {
     pub version: i64,
 }
 
+string_enum!(
+    /// The review's answer to "is this a recurrence of an earlier incident?".
+    RecurrenceAnswer, "recurrence answer" {
+        Unknown => "unknown", "Not answered yet",
+        No => "no", "No, not a recurrence",
+        Yes => "yes", "Yes, a recurrence",
+    }
+);
+
+// `string_enum!` writes the enum, so `#[default]` cannot go on a variant.
+#[allow(clippy::derivable_impls)]
+impl Default for RecurrenceAnswer {
+    fn default() -> Self {
+        Self::Unknown
+    }
+}
+
+/// Whether an incident recurs earlier ones, and which.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrence {
+    pub answer: RecurrenceAnswer,
+    /// Keys of the earlier incidents it recurs (`INC-2026-0003`).
+    #[serde(default)]
+    pub of: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub version: i64,
+}
+
 /// The review of one incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
@@ -419,6 +449,10 @@ pub struct Review {
     /// (PRODUCT.md §7); see [`blameless`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acknowledgements: Vec<blameless::Acknowledgement>,
+    /// Whether this incident recurs an earlier one (NIST SP 800-61's
+    /// question; the recurrence-rate KPI counts it).
+    #[serde(default)]
+    pub recurrence: Recurrence,
     pub opened_by: String,
     pub opened_at: jiff::Timestamp,
     /// Bumped by every change; the store writes only over the version it read.
@@ -581,6 +615,15 @@ pub enum ReviewChange {
         rule: String,
         excerpt: String,
         reason: String,
+    },
+    /// Records whether the incident recurs earlier ones (`of`: their keys).
+    SetRecurrence {
+        answer: RecurrenceAnswer,
+        #[serde(default)]
+        of: Vec<String>,
+        #[serde(default)]
+        note: String,
+        version: i64,
     },
     /// Operational, data and reputational impact, overall rating, estimates.
     SetImpactDetails {
@@ -842,6 +885,7 @@ impl Review {
             sign_off: None,
             dissent: Vec::new(),
             acknowledgements: Vec::new(),
+            recurrence: Recurrence::default(),
             opened_by: by.to_owned(),
             opened_at: at,
             version: 1,
@@ -1004,6 +1048,39 @@ impl Review {
                     |c| (c.id, c.version),
                 )?,
             },
+            ReviewChange::SetRecurrence {
+                answer,
+                of,
+                note,
+                version,
+            } => {
+                let mut e = FieldErrors::default();
+                let mut keys = Vec::new();
+                for (i, k) in of.iter().enumerate() {
+                    let k = k.trim();
+                    if k.is_empty() {
+                        continue;
+                    }
+                    match k.parse::<crate::IncidentKey>() {
+                        Ok(key) => keys.push(key.to_string()),
+                        Err(m) => e.push(format!("of[{i}]"), m.to_string()),
+                    }
+                }
+                if answer != RecurrenceAnswer::Yes && !keys.is_empty() {
+                    e.push("of", "name earlier incidents only when the answer is yes");
+                }
+                let note = optional(&mut e, "note", &note, TEXT_MAX);
+                if !e.is_empty() {
+                    return Err(e.into());
+                }
+                check_version("the recurrence", version, self.recurrence.version)?;
+                self.recurrence = Recurrence {
+                    answer,
+                    of: keys,
+                    note,
+                    version: self.recurrence.version + 1,
+                };
+            }
             ReviewChange::SetImpactDetails { draft, version } => {
                 let mut details = draft.validate()?;
                 let current = self.impact.details.version;
@@ -1339,6 +1416,47 @@ pub fn invalid(field: &str, message: impl Into<String>) -> ReviewError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn recurrence_is_recorded_with_the_earlier_incidents_and_versioned() {
+        let mut r = Review::open(Uuid::nil(), QuestionTemplate::nist_default(), "P", at());
+        r.apply(
+            ReviewChange::SetRecurrence {
+                answer: RecurrenceAnswer::Yes,
+                of: vec!["INC-2025-0007".into(), " ".into()],
+                note: "same VPN account".into(),
+                version: 0,
+            },
+            "P",
+            at(),
+        )
+        .unwrap();
+        assert_eq!(r.recurrence.answer, RecurrenceAnswer::Yes);
+        assert_eq!(r.recurrence.of, vec!["INC-2025-0007".to_owned()]);
+        assert_eq!(r.recurrence.version, 1);
+        let stale = r.apply(
+            ReviewChange::SetRecurrence {
+                answer: RecurrenceAnswer::No,
+                of: vec![],
+                note: String::new(),
+                version: 0,
+            },
+            "P",
+            at(),
+        );
+        assert!(matches!(stale, Err(ReviewError::Conflict { .. })));
+        let bad = r.apply(
+            ReviewChange::SetRecurrence {
+                answer: RecurrenceAnswer::No,
+                of: vec!["nope".into()],
+                note: String::new(),
+                version: 1,
+            },
+            "P",
+            at(),
+        );
+        assert!(matches!(bad, Err(ReviewError::Invalid(_))));
+    }
+
     use super::*;
 
     fn at() -> jiff::Timestamp {

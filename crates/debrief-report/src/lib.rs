@@ -33,6 +33,7 @@ pub use minutes::{
 pub use svg::burn_down::burn_down_svg;
 pub use svg::fishbone::fishbone_svg;
 pub use svg::phase_bar::phase_bar_svg;
+pub use svg::trend::{TrendPoint, trend_svg};
 pub use svg::xml_escape;
 
 /// Everything a report shows, gathered by the caller.

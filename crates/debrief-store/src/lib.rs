@@ -18,6 +18,8 @@ use uuid::Uuid;
 pub mod accounts;
 pub mod actions;
 mod codec;
+pub mod learning;
+mod scope;
 pub mod settings;
 pub mod sql;
 pub mod webhooks;
@@ -27,6 +29,7 @@ pub use accounts::{
     AccountStore, AuditFilter, AuditRecord, SessionRecord, TokenRecord, Visibility,
 };
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 pub use webhooks::WebhookStore;
@@ -209,7 +212,14 @@ impl std::ops::AddAssign for AddedEvents {
 /// (imports).
 #[async_trait]
 pub trait Store:
-    AccountStore + ActionStore + SettingsStore + WebhookStore + WorkshopStore + Send + Sync
+    AccountStore
+    + ActionStore
+    + LearningStore
+    + SettingsStore
+    + WebhookStore
+    + WorkshopStore
+    + Send
+    + Sync
 {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&self, key: &IncidentKey) -> Result<Incident, StoreError>;

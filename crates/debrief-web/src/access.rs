@@ -74,6 +74,11 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/lint", VIEWER),
     ("GET", "/api/v1/lint-rules", VIEWER),
     ("GET", "/api/v1/incidents/{key}/findings", VIEWER),
+    // Learning: only what the caller may see is searched and counted.
+    ("GET", "/api/v1/search", VIEWER),
+    ("GET", "/api/v1/kpis", VIEWER),
+    ("GET", "/api/v1/improvements", VIEWER),
+    ("GET", "/api/v1/incidents/{key}/related", VIEWER),
     ("GET", "/api/v1/incidents/{key}/workshops", VIEWER),
     ("GET", "/api/v1/incidents/{key}/review-due", VIEWER),
     ("GET", "/api/v1/incidents/{key}/agenda", VIEWER),
@@ -149,6 +154,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/audit", ADMIN),
     // ----- pages: reading
     ("GET", "/", VIEWER),
+    ("GET", "/search", VIEWER),
     ("GET", "/incidents", VIEWER),
     ("GET", "/incidents/{key}", VIEWER),
     ("GET", "/incidents/{key}/timeline", VIEWER),

@@ -425,8 +425,9 @@ async fn the_openapi_document_is_valid_openapi_3_1_and_describes_every_route() {
 #[tokio::test]
 async fn the_pages_render_and_the_new_incident_form_reports_errors_beside_fields() {
     each_server(|s| async move {
+        // The home page is the dashboard (PRODUCT.md §9).
         let home = s.get("/").await;
-        assert_eq!(home.status(), StatusCode::SEE_OTHER);
+        assert_eq!(home.status(), StatusCode::OK);
         let list = s.get("/incidents").await;
         assert_eq!(list.status(), StatusCode::OK);
         assert!(

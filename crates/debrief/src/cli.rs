@@ -152,6 +152,13 @@ pub enum Command {
     Review(ReviewCommand),
     /// The post-incident report or executive summary, as Markdown or HTML.
     Report(ReportArgs),
+    /// Full-text search across incidents, timelines, reviews (lessons
+    /// included) and actions; every word must match; best first.
+    Search(SearchArgs),
+    /// The KPIs of a period and filter (docs/kpis.md): counts, durations as
+    /// median / p90 / mean / n, review coverage, workshop promptness,
+    /// actions, recurrence, cost per incident.
+    Kpi(KpiArgs),
     /// Question templates for reviews (data the organisation edits).
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -1062,6 +1069,51 @@ pub struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
+}
+
+/// The incidents a search or the KPIs look at.
+#[derive(Debug, Args, Default)]
+pub struct ScopeArgs {
+    /// A category slug (repeat for several).
+    #[arg(long)]
+    pub category: Vec<String>,
+    /// critical, high, medium or low (repeat for several).
+    #[arg(long)]
+    pub severity: Vec<String>,
+    /// An affected service (repeat for several).
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// A tag (repeat for several).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// First day (YYYY-MM-DD, in the organisation's zone), inclusive.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to find.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// How many results (1–100).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

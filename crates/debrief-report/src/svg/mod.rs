@@ -9,6 +9,7 @@
 pub mod burn_down;
 pub mod fishbone;
 pub mod phase_bar;
+pub mod trend;
 
 /// Escapes text for XML content and attribute values (`&`, `<`, `>`, `"`,
 /// `'`), and drops the control characters XML 1.0 does not allow, so a

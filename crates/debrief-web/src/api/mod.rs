@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod blameless;
 pub mod dto;
+pub mod learning;
 pub mod problem;
 pub mod review;
 pub mod webhooks;
@@ -137,6 +138,10 @@ pub fn routes() -> Router<App> {
             "/workshop-policy",
             get(workshops::get_policy).put(workshops::put_policy),
         )
+        .route("/search", get(learning::search))
+        .route("/kpis", get(learning::kpis))
+        .route("/improvements", get(learning::improvements))
+        .route("/incidents/{key}/related", get(learning::related))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
         .route("/me", get(accounts::me))
@@ -193,7 +198,8 @@ pub fn routes() -> Router<App> {
         workshops::put_policy,
         accounts::me, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         accounts::list_users, accounts::add_user, accounts::update_user, accounts::get_access,
-        accounts::put_access, accounts::audit_log
+        accounts::put_access, accounts::audit_log,
+        learning::search, learning::kpis, learning::related, learning::improvements
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -214,7 +220,8 @@ pub fn routes() -> Router<App> {
         workshops::WorkshopActionDto, workshops::HolidayDto, workshops::PolicyDto,
         accounts::UserDto, accounts::MeDto, accounts::TokenDto, accounts::CreatedTokenDto,
         accounts::TokenInput, accounts::UserInput, accounts::UserPatchInput, accounts::AccessDto,
-        accounts::AuditEntryDto
+        accounts::AuditEntryDto,
+        learning::SearchDto, learning::SearchHitDto, learning::KpisDto, learning::RelatedDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -225,6 +232,7 @@ pub fn routes() -> Router<App> {
          (name = "people", description = "People: action owners and attendees (§6, §8)"),
          (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
          (name = "accounts", description = "Users, API tokens, restricted incidents, the audit log (§11)"),
+         (name = "learning", description = "Search, KPIs and trends, related incidents, did it work (§9)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]

@@ -6,6 +6,7 @@ mod accounts;
 mod actions;
 mod blameless;
 mod form;
+mod learning;
 mod review;
 mod settings;
 mod templates;
@@ -35,7 +36,6 @@ use view::{COMMON_ZONES, Choice, TimeView, Viewer, capitalise, severity_class, s
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/incidents", get(incident_list).post(create_incident))
         .route("/incidents/new", get(new_incident_form))
         .route("/incidents/{key}", get(incident_overview))
@@ -53,6 +53,7 @@ pub fn routes() -> Router<App> {
         .merge(accounts::routes())
         .merge(actions::routes())
         .merge(blameless::routes())
+        .merge(learning::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())
@@ -791,6 +792,7 @@ struct IncidentPage {
     due: Option<workshops::DueView>,
     created: TimeView,
     updated: TimeView,
+    related: Vec<debrief_app::learning::Related>,
 }
 
 async fn incident_overview(
@@ -819,8 +821,13 @@ async fn incident_overview(
         Ok(d) => d.as_ref().map(workshops::DueView::new),
         Err(e) => return error_page(&viewer, e),
     };
+    let related = match app.related(&key, 8, &viewer.caller().visibility()).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&viewer, e),
+    };
     let i = &view.incident;
     let page = IncidentPage {
+        related,
         due,
         layout: Layout::new(
             format!("{} {}", i.key, i.fields.title),

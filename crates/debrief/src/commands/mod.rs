@@ -6,6 +6,7 @@ mod account;
 mod action;
 mod bundle;
 mod incident;
+mod learning;
 mod lint;
 mod review;
 mod server;
@@ -149,6 +150,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             HolidayCommand::Delete(args) => workshop::holiday_delete(&app, args).await,
         },
         Command::Report(args) => review::report(&app, args).await,
+        Command::Search(args) => learning::search(&app, args).await,
+        Command::Kpi(args) => learning::kpi(&app, args).await,
         Command::Template(c) => match c {
             TemplateCommand::List(args) => review::template_list(&app, args).await,
             TemplateCommand::Set(args) => review::template_set(&app, args).await,
