@@ -117,7 +117,7 @@ fn delta(cur: Option<f64>, prev: Option<f64>, unit: &str, lower_is_better: bool)
     }
 }
 
-fn tiles(d: &Dashboard) -> Vec<Tile> {
+fn tiles(d: &Dashboard, currency: debrief_core::money::Currency) -> Vec<Tile> {
     let k = &d.kpis;
     let p = d.previous.as_ref();
     let median_h = |k: &debrief_core::kpi::Kpis, n: DurationName| {
@@ -205,7 +205,7 @@ fn tiles(d: &Dashboard) -> Vec<Tile> {
     out.push(Tile {
         label: "Cost per incident",
         value: match k.cost.per_incident {
-            Some(c) => format!("{c}"),
+            Some(c) => debrief_core::Money::new_rounded(c, currency).to_string(),
             None => "no data".into(),
         },
         detail: if k.cost.missing_rate > 0 {
@@ -345,7 +345,7 @@ async fn dashboard(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQue
                     Choice::new(s.as_str(), capitalise(s.as_str()), s.as_str() == severity)
                 }))
                 .collect(),
-            tiles: tiles(&d),
+            tiles: tiles(&d, app.settings().reporting_currency),
             charts: charts(&d),
             by_category: d
                 .kpis
