@@ -1727,3 +1727,83 @@ async fn workshops_are_run_from_the_command_line_on_postgresql() {
     };
     workshop_story(&Debrief::postgres(db));
 }
+
+/// `debrief search` and `debrief kpi`: ranked hits with the matching words
+/// starred in the table, JSON with the keys, a filter, a query with nothing
+/// to search refused with exit code 3 naming it, KPI counts as JSON.
+fn learning_story(d: &Debrief) {
+    for (title, category, detected) in [
+        (
+            "VPN credential stuffing",
+            "unauthorised_access",
+            "2026-05-01T10:00Z",
+        ),
+        (
+            "Phishing wave against finance",
+            "phishing",
+            "2026-09-01T10:00Z",
+        ),
+        (
+            "Credential stuffing against the VPN again",
+            "unauthorised_access",
+            "2026-10-01T10:00Z",
+        ),
+    ] {
+        d.ok(&[
+            "incident",
+            "new",
+            "--title",
+            title,
+            "--category",
+            category,
+            "--severity",
+            "high",
+            "--detected",
+            detected,
+        ]);
+    }
+    let hits = d.json(&["search", "credential", "stuffing", "--json"]);
+    let keys: Vec<&str> = hits["hits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("hits: {hits}"))
+        .iter()
+        .map(|h| h["incident_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 2, "{hits}");
+    assert!(
+        keys.contains(&"INC-2026-0001") && keys.contains(&"INC-2026-0003"),
+        "{keys:?}"
+    );
+    let table = d.ok(&["search", "phishing"]);
+    assert!(
+        table.contains("INC-2026-0002") && table.contains("*"),
+        "{table}"
+    );
+    let filtered = d.json(&["search", "stuffing", "--category", "phishing", "--json"]);
+    assert_eq!(
+        filtered["hits"].as_array().map(Vec::len),
+        Some(0),
+        "{filtered}"
+    );
+    let bad = d.fails(3, &["search", "()", "--json"]);
+    assert!(
+        bad.stderr.contains("q: type at least one word"),
+        "{}",
+        bad.stderr
+    );
+    let k = d.json(&["kpi", "--json"]);
+    assert_eq!(k["incidents"], 3, "{k}");
+}
+
+#[test]
+fn search_and_kpis_from_the_command_line_on_sqlite() {
+    learning_story(&Debrief::sqlite());
+}
+
+#[tokio::test]
+async fn search_and_kpis_from_the_command_line_on_postgresql() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    learning_story(&Debrief::postgres(db));
+}
