@@ -131,7 +131,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/v1/question-templates/{id}", MANAGER),
     ("POST", "/api/v1/exchange-rates", MANAGER),
     ("DELETE", "/api/v1/exchange-rates/{id}", MANAGER),
-    ("PUT", "/api/v1/lint-rules", MANAGER),
+    ("PUT", "/api/v1/lint-rules", ADMIN),
     ("POST", "/api/v1/holidays", MANAGER),
     ("DELETE", "/api/v1/holidays/{date}", MANAGER),
     ("PUT", "/api/v1/workshop-policy", MANAGER),
@@ -205,7 +205,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     // ----- pages: running reviews
     ("POST", "/actions/{reference}/verify", MANAGER),
     ("POST", "/incidents/{key}/workshops", MANAGER),
-    ("POST", "/settings/lint-rules", MANAGER),
+    ("POST", "/settings/lint-rules", ADMIN),
     ("POST", "/settings/exchange-rates", MANAGER),
     ("POST", "/settings/exchange-rates/{id}/delete", MANAGER),
     ("POST", "/settings/question-templates", MANAGER),
