@@ -7,6 +7,7 @@
 //! bundle speak the same names without a mirror of every type.
 
 pub mod account;
+pub mod attachment;
 pub mod action;
 pub mod audit;
 pub mod field_error;
