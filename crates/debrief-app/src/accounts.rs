@@ -870,6 +870,14 @@ impl App {
                     .ok()
                     .map(|w| w.incident_id)
             }
+            "attachment" => {
+                let id = Uuid::parse_str(value.trim()).ok()?;
+                self.store()
+                    .attachment(id)
+                    .await
+                    .ok()
+                    .map(|a| a.incident_id)
+            }
             _ => None,
         }
     }

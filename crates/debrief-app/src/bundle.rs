@@ -4,6 +4,7 @@
 //! types into `docs/bundle.schema.json` (a test keeps the two in step).
 
 mod actions;
+mod attachments;
 mod workshops;
 
 use std::io::{BufReader, Read};
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use actions::{BundleAction, BundleHistory, BundlePerson, BundleVerification};
+pub use attachments::{BundleAttachment, BundleCustody, PreparedAttachment};
 pub use workshops::{BundleAgendaItem, BundleAttendee, BundleHoliday, BundleNote, BundleWorkshop};
 
 use crate::import::{BATCH, Progress, json_message};
@@ -217,6 +219,10 @@ pub struct BundleEvent {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_url: Option<String>,
+    /// Evidence files attached to the event, with their content (base64),
+    /// SHA-256 and chain of custody; the import checks every hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<BundleAttachment>,
 }
 
 impl BundleEvent {
@@ -239,6 +245,7 @@ impl BundleEvent {
             key: ev.key,
             tags: ev.tags.clone(),
             evidence_url: ev.evidence_url.clone(),
+            attachments: Vec::new(),
         }
     }
     fn to_draft(&self) -> TimelineEventDraft {
@@ -378,6 +385,8 @@ pub struct BundleReport {
     pub actions_added: u64,
     /// Workshops new to this database.
     pub workshops_added: u64,
+    /// Evidence attachments new to this database (each hash checked).
+    pub attachments_added: u64,
     pub keys: Vec<String>,
 }
 
@@ -404,6 +413,22 @@ impl App {
                 .await?;
             let review = self.store().review(id).await?;
             let mut bi = to_bundle_incident(&incident, &events);
+            for a in self.store().incident_attachments(id).await? {
+                let content = self.store().attachment_content(a.id).await?;
+                let actual = debrief_core::attachment::sha256_hex(&content);
+                if actual != a.sha256 {
+                    return Err(AppError::Integrity(format!(
+                        "attachment {} ({}) of {} no longer matches its recorded SHA-256 {} (the stored bytes hash to {actual}); nothing was exported — check it with `debrief attachment verify {}`",
+                        a.id, a.file_name, incident.key, a.sha256, a.id
+                    )));
+                }
+                let custody = self.store().custody(a.id).await?;
+                if let Some(j) = events.iter().position(|e| e.id == a.event_id) {
+                    bi.timeline[j]
+                        .attachments
+                        .push(BundleAttachment::from_stored(&a, &content, &custody));
+                }
+            }
             bi.review = review
                 .map(|r| {
                     serde_json::to_value(r).map_err(|e| {
@@ -502,7 +527,7 @@ impl App {
     ) -> Result<BundleReport, AppError> {
         let bundle = read_bundle(input)?;
         let now = self.now();
-        let mut prepared = Vec::with_capacity(bundle.incidents.len());
+        let mut prepared: Vec<PreparedIncident> = Vec::with_capacity(bundle.incidents.len());
         let mut errors = FieldErrors::default();
         for (i, bi) in bundle.incidents.iter().enumerate() {
             match self.prepare_incident(i, bi, now) {
@@ -566,6 +591,27 @@ impl App {
                 }
             },
         };
+        // Evidence: every file's hash is checked before anything is written.
+        for p in prepared.iter_mut() {
+            let bi = &bundle.incidents[p.index];
+            for (j, e) in bi.timeline.iter().enumerate() {
+                for (k, a) in e.attachments.iter().enumerate() {
+                    match a.validate() {
+                        Ok(prepared_attachment) => p
+                            .attachments
+                            .push((p.events[j].content_hash(), prepared_attachment)),
+                        Err(AppError::Invalid(fe)) => errors.0.extend(
+                            fe.prefixed(&format!(
+                                "incidents[{}].timeline[{j}].attachments[{k}].",
+                                p.index
+                            ))
+                            .0,
+                        ),
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -596,6 +642,7 @@ impl App {
             actions,
             follow_ups,
             workshops,
+            attachments,
         } in prepared
         {
             // With an id, the id says which incident this is; without one, the key does.
@@ -680,6 +727,22 @@ impl App {
                 report.events_duplicate += added.duplicates;
                 read += chunk.len() as u64;
                 progress(read);
+            }
+            for (hash, mut p) in attachments {
+                let Some(event_id) = tx.event_id_by_hash(incident_id, &hash).await? else {
+                    return Err(AppError::NotFound(format!(
+                        "the event of attachment {} is not in {key}",
+                        p.attachment.id
+                    )));
+                };
+                p.attachment.incident_id = incident_id;
+                p.attachment.event_id = event_id;
+                if tx
+                    .import_attachment_if_new(&p.attachment, &p.content, &p.custody)
+                    .await?
+                {
+                    report.attachments_added += 1;
+                }
             }
         }
         tx.commit().await?;
@@ -801,6 +864,7 @@ impl App {
                 events,
                 id_given: bi.id.is_some(),
                 review,
+                attachments: Vec::new(),
             }),
             _ => Err(errors.prefixed(&prefix)),
         }
@@ -821,6 +885,8 @@ struct PreparedIncident {
     events: Vec<NewTimelineEvent>,
     id_given: bool,
     review: Option<Review>,
+    /// Each with the content hash of its event.
+    attachments: Vec<(String, PreparedAttachment)>,
 }
 
 fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIncident {

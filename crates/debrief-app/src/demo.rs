@@ -5,6 +5,8 @@
 //! and an action added live) and its follow-up (scheduled) — so the demo
 //! exercises the real paths and a new user sees every part filled in.
 
+mod evidence;
+
 use debrief_core::impact::{FinancialDraft, ImpactDetailsDraft};
 use debrief_core::review::{
     AssessedPhase, AssessmentDraft, CauseDraft, GapDraft, ItemDraft, LessonDraft, ObservationDraft,
@@ -628,6 +630,7 @@ impl App {
             return Ok(DemoOutcome::NotEmpty { incidents });
         }
         let report = self.import_bundle(DEMO_BUNDLE.as_bytes(), &|_| {}).await?;
+        self.load_demo_evidence().await?;
         for (from, to, rate, date) in RATES {
             match self
                 .add_rate(from, to, rate, date, "ECB euro reference rate (demo)")

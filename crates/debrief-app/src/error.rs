@@ -30,6 +30,10 @@ pub enum AppError {
     /// An import stopped at a bad record; nothing of it was kept.
     #[error("{0}")]
     Import(ImportError),
+    /// Stored evidence no longer matches its recorded SHA-256; nothing
+    /// was served, and the failed check is in its chain of custody.
+    #[error("{0}")]
+    Integrity(String),
     #[error(transparent)]
     Store(StoreError),
 }

@@ -30,6 +30,9 @@ pub struct Settings {
     /// Whether the session cookie carries `Secure` (`--secure-cookies`, on
     /// whenever debrief is reached over https).
     pub secure_cookies: bool,
+    /// The largest evidence attachment accepted, in bytes
+    /// (`--max-attachment-bytes`, default 25 MiB).
+    pub max_attachment_bytes: u64,
 }
 
 /// The argon2id parameters passwords are hashed with.
@@ -58,6 +61,7 @@ impl Default for Settings {
             session_absolute: std::time::Duration::from_secs(7 * 24 * 3600),
             password_cost: PasswordCost::Standard,
             secure_cookies: false,
+            max_attachment_bytes: debrief_core::attachment::DEFAULT_MAX_ATTACHMENT_BYTES,
         }
     }
 }
