@@ -74,6 +74,16 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/lint", VIEWER),
     ("GET", "/api/v1/lint-rules", VIEWER),
     ("GET", "/api/v1/incidents/{key}/findings", VIEWER),
+    // Evidence: read by viewers of the incident, the bytes only after their
+    // hash is checked.
+    ("GET", "/api/v1/incidents/{key}/attachments", VIEWER),
+    (
+        "GET",
+        "/api/v1/incidents/{key}/events/{event_id}/attachments",
+        VIEWER,
+    ),
+    ("GET", "/api/v1/attachments/{id}", VIEWER),
+    ("GET", "/api/v1/attachments/{id}/custody", VIEWER),
     // Learning: only what the caller may see is searched and counted.
     ("GET", "/api/v1/search", VIEWER),
     ("GET", "/api/v1/kpis", VIEWER),
@@ -100,6 +110,11 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
         CONTRIBUTOR,
     ),
     ("POST", "/api/v1/incidents/{key}/timeline", CONTRIBUTOR),
+    (
+        "POST",
+        "/api/v1/incidents/{key}/events/{event_id}/attachments",
+        CONTRIBUTOR,
+    ),
     (
         "POST",
         "/api/v1/incidents/{key}/timeline/import",
@@ -158,6 +173,8 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/incidents", VIEWER),
     ("GET", "/incidents/{key}", VIEWER),
     ("GET", "/incidents/{key}/timeline", VIEWER),
+    ("GET", "/attachments/{id}", VIEWER),
+    ("GET", "/attachments/{id}/download", VIEWER),
     ("GET", "/incidents/{key}/review", VIEWER),
     ("GET", "/incidents/{key}/actions", VIEWER),
     ("GET", "/incidents/{key}/burn-down.svg", VIEWER),
@@ -193,6 +210,11 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/incidents/{key}/edit", CONTRIBUTOR),
     ("POST", "/incidents/{key}/timeline", CONTRIBUTOR),
     ("POST", "/incidents/{key}/lifecycle", CONTRIBUTOR),
+    (
+        "POST",
+        "/incidents/{key}/events/{event_id}/attachments",
+        CONTRIBUTOR,
+    ),
     ("POST", "/incidents/{key}/review", CONTRIBUTOR),
     ("POST", "/incidents/{key}/review/open", CONTRIBUTOR),
     ("POST", "/incidents/{key}/actions", CONTRIBUTOR),
@@ -370,6 +392,11 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
                     || path.starts_with("/api/v1/workshops/") =>
                 {
                     "workshop"
+                }
+                "id" if path.starts_with("/attachments/")
+                    || path.starts_with("/api/v1/attachments/") =>
+                {
+                    "attachment"
                 }
                 _ => continue,
             };

@@ -155,6 +155,9 @@ struct Fixtures {
     rate: String,
     template: String,
     person: String,
+    /// An event of the incident and an attachment (the demo's evidence).
+    event: String,
+    attachment: String,
 }
 
 async fn fixtures(base: &str, key: &str) -> Fixtures {
@@ -205,7 +208,11 @@ async fn fixtures(base: &str, key: &str) -> Fixtures {
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
     };
+    let timeline = get(format!("/api/v1/incidents/{key}/timeline")).await;
+    let attachments = get(format!("/api/v1/incidents/{key}/attachments")).await;
     Fixtures {
+        event: first_id(&timeline),
+        attachment: first_id(&attachments),
         key: key.to_owned(),
         reference,
         workshop,
@@ -227,6 +234,8 @@ fn fill(route: &str, f: &Fixtures) -> String {
         f.template.as_str()
     } else if route.contains("people/") {
         f.person.as_str()
+    } else if route.contains("/attachments/{id}") {
+        f.attachment.as_str()
     } else {
         "00000000-0000-0000-0000-000000000000"
     };
@@ -234,6 +243,7 @@ fn fill(route: &str, f: &Fixtures) -> String {
         .replace("{key}", &f.key)
         .replace("{reference}", &f.reference)
         .replace("{id}", id)
+        .replace("{event_id}", &f.event)
         .replace("{field}", "started")
         .replace("{file}", "pir.md")
         .replace("{date}", "2026-12-25")
@@ -257,7 +267,10 @@ async fn call(c: &reqwest::Client, base: &str, method: &str, path: &str) -> reqw
 }
 
 fn names_incident(route: &str) -> bool {
-    route.contains("{key}") || route.contains("{reference}") || route.contains("/workshops/{id}")
+    route.contains("{key}")
+        || route.contains("{reference}")
+        || route.contains("/workshops/{id}")
+        || route.contains("/attachments/{id}")
 }
 
 #[tokio::test]

@@ -314,6 +314,8 @@ pub struct BundleReportDto {
     pub incidents_existing: u64,
     pub events_added: u64,
     pub events_duplicate: u64,
+    /// Evidence attachments new to this database, each SHA-256 checked.
+    pub attachments_added: u64,
     pub keys: Vec<String>,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod attachments;
 pub mod blameless;
 pub mod dto;
 pub mod learning;
@@ -43,6 +44,20 @@ pub fn routes() -> Router<App> {
             get(list_events).post(add_event),
         )
         .route("/incidents/{key}/timeline/import", post(import_timeline))
+        .route(
+            "/incidents/{key}/events/{event_id}/attachments",
+            get(attachments::list_for_event)
+                .post(attachments::upload)
+                // The upload enforces the organisation's limit itself, as
+                // it streams (413 naming the limit).
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/incidents/{key}/attachments",
+            get(attachments::list_for_incident),
+        )
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/attachments/{id}/custody", get(attachments::custody))
         .route(
             "/incidents/{key}/review",
             get(review::get_review).post(review::open_review),
@@ -177,6 +192,8 @@ pub fn routes() -> Router<App> {
     paths(
         list_incidents, create_incident, get_incident, update_incident, set_timestamp,
         list_events, add_event, import_timeline, export_bundle, import_bundle,
+        attachments::upload, attachments::list_for_event, attachments::list_for_incident,
+        attachments::download, attachments::custody,
         review::get_review, review::open_review, review::change_review,
         review::list_rates, review::add_rate, review::delete_rate, review::impact_total,
         crate::reports::api_report, review::list_templates, review::save_template,
@@ -204,6 +221,7 @@ pub fn routes() -> Router<App> {
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
         EventDto, EventInput, ImportReportDto, BundleReportDto, Problem, FieldProblem,
+        attachments::AttachmentDto, attachments::CustodyDto, attachments::CustodyPageDto,
         webhooks::WebhookDto, webhooks::CreatedWebhookDto, webhooks::WebhookInput,
         webhooks::WebhookPatchInput, webhooks::DeliveryDto, webhooks::AttemptDto,
         webhooks::DeliveryPageDto,
@@ -627,6 +645,7 @@ async fn import_bundle(
         incidents_existing: r.incidents_existing,
         events_added: r.events_added,
         events_duplicate: r.events_duplicate,
+        attachments_added: r.attachments_added,
         keys: r.keys,
     }))
 }

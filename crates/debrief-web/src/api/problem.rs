@@ -21,7 +21,8 @@ pub struct FieldProblem {
 pub struct Problem {
     /// `urn:debrief:problem:<kind>`: invalid-input, not-found, conflict,
     /// not-allowed (the workflow forbids it now), import-failed, bad-request,
-    /// internal.
+    /// too-large (an upload over the limit), integrity-failed (stored
+    /// evidence no longer matches its SHA-256), internal.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -146,6 +147,12 @@ pub fn problem_for(e: AppError) -> Problem {
             p.field = ie.field;
             p
         }
+        AppError::Integrity(m) => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "integrity-failed",
+            "The stored evidence failed its integrity check",
+            m,
+        ),
         AppError::Store(e) => {
             tracing::error!(error = %e, "store error");
             Problem::new(

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod actions;
+mod attachments;
 mod blameless;
 mod form;
 mod learning;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<App> {
         .route("/preferences/zone", post(set_zone))
         .route("/preferences/name", post(set_name))
         .merge(accounts::routes())
+        .merge(attachments::routes())
         .merge(actions::routes())
         .merge(blameless::routes())
         .merge(learning::routes())
@@ -186,6 +188,11 @@ fn error_page(viewer: &Viewer, e: AppError) -> Response {
     let (status, heading, message) = match e {
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
+        AppError::Integrity(m) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Integrity check failed",
+            m,
+        ),
         AppError::Store(e) => {
             tracing::error!(error = %e, "store error");
             (
@@ -718,6 +725,8 @@ struct EventRow {
     key: bool,
     tags: Vec<String>,
     evidence_url: Option<String>,
+    /// Evidence files attached to the event (the timeline tab fills it).
+    attachments: Vec<attachments::AttachmentRow>,
 }
 
 impl EventRow {
@@ -733,6 +742,7 @@ impl EventRow {
             key: e.event.key,
             tags: e.event.tags.clone(),
             evidence_url: e.event.evidence_url.clone(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -894,6 +904,8 @@ struct TimelinePage {
     notice: Option<String>,
     error: Option<String>,
     zone_name: String,
+    /// The upload limit, for the attach forms' hint.
+    max_attachment: String,
 }
 
 /// The add-event form's values and errors.
@@ -952,12 +964,22 @@ impl EventForm {
 /// Silences longer than this are pointed out (they often hide waiting).
 const GAP_MICROS: i64 = 2 * 3_600_000_000;
 
-fn lines(events: &[TimelineEvent], viewer: &Viewer, show_gaps: bool) -> Vec<Line> {
+fn lines(
+    events: &[TimelineEvent],
+    viewer: &Viewer,
+    show_gaps: bool,
+    evidence: &[debrief_core::attachment::Attachment],
+) -> Vec<Line> {
     let mut out = Vec::new();
     let mut last_day = String::new();
     let mut previous: Option<Timestamp> = None;
     for e in events {
-        let row = EventRow::new(e, viewer);
+        let mut row = EventRow::new(e, viewer);
+        row.attachments = evidence
+            .iter()
+            .filter(|a| a.event_id == e.id)
+            .map(|a| attachments::AttachmentRow::new(a, viewer))
+            .collect();
         if let Some(p) = previous {
             let silence = e.event.at.micros_utc() - p.latest_micros();
             if show_gaps && silence > GAP_MICROS {
@@ -1010,6 +1032,10 @@ async fn timeline_response(
         Ok(e) => e,
         Err(e) => return error_page(viewer, e),
     };
+    let evidence = match app.incident_attachments(&viewer.caller(), key).await {
+        Ok(a) => a,
+        Err(e) => return error_page(viewer, e),
+    };
     let filtered = !filter.kinds.is_empty() || key_only || filter.actor.is_some();
     let mut kinds = vec![Choice::new("", "All kinds", kind.is_empty())];
     kinds.extend(
@@ -1034,7 +1060,8 @@ async fn timeline_response(
         head: IncidentHead::new(app, &view, viewer),
         tab: "timeline",
         shown: events.len(),
-        lines: lines(&events, viewer, !filtered),
+        lines: lines(&events, viewer, !filtered, &evidence),
+        max_attachment: debrief_core::attachment::human_size(app.max_attachment_bytes()),
         kinds,
         key_only,
         actor,
@@ -1071,6 +1098,12 @@ async fn timeline_page(
         .map(|(_, v)| match v.as_str() {
             "0" => "That event was already in the timeline; nothing was added.".to_owned(),
             _ => "Event added.".to_owned(),
+        })
+        .or_else(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "attached")
+                .map(|(_, v)| format!("Evidence attached: {v}; its SHA-256 is recorded."))
         })
         .or_else(|| {
             pairs
