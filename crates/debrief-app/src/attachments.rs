@@ -117,7 +117,10 @@ impl App {
             Err(debrief_store::StoreError::NotFound { .. }) => return Err(not_found()),
             Err(e) => return Err(e.into()),
         };
-        if !self.can_see_incident(caller, attachment.incident_id).await? {
+        if !self
+            .can_see_incident(caller, attachment.incident_id)
+            .await?
+        {
             return Err(not_found());
         }
         Ok(attachment)
@@ -138,7 +141,11 @@ impl App {
 
     /// Re-hashes the stored bytes and records the result, without handing
     /// them out (`debrief attachment verify`).
-    pub async fn verify_attachment(&self, caller: &Caller, id: &str) -> Result<Attachment, AppError> {
+    pub async fn verify_attachment(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Attachment, AppError> {
         Ok(self
             .checked_content(caller, id, CustodyAction::Verified)
             .await?

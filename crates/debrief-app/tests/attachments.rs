@@ -90,33 +90,54 @@ async fn files_over_the_limit_empty_files_and_wrong_events_are_refused_naming_wh
             panic!("{e}")
         };
         let m = f.for_field("file").unwrap();
-        assert!(m.contains("11 bytes") && m.contains("limit is 10 bytes"), "{m}");
+        assert!(
+            m.contains("11 bytes") && m.contains("limit is 10 bytes"),
+            "{m}"
+        );
 
         let e = app
             .add_attachment(&system, &key, &event, &draft("empty.log"), b"")
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::Invalid(ref f) if f.for_field("file").is_some()), "{e}");
+        assert!(
+            matches!(e, AppError::Invalid(ref f) if f.for_field("file").is_some()),
+            "{e}"
+        );
 
         let e = app
             .add_attachment(&system, &key, &event, &draft("../"), b"x")
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::Invalid(ref f) if f.for_field("file_name").is_some()), "{e}");
+        assert!(
+            matches!(e, AppError::Invalid(ref f) if f.for_field("file_name").is_some()),
+            "{e}"
+        );
 
-        for wrong in [other_event.as_str(), "not-a-uuid", "0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f99"] {
+        for wrong in [
+            other_event.as_str(),
+            "not-a-uuid",
+            "0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f99",
+        ] {
             let e = app
                 .add_attachment(&system, &key, wrong, &draft("a.log"), b"x")
                 .await
                 .unwrap_err();
-            assert!(matches!(e, AppError::NotFound(ref m) if m.contains(wrong)), "{e}");
+            assert!(
+                matches!(e, AppError::NotFound(ref m) if m.contains(wrong)),
+                "{e}"
+            );
         }
         let e = app
             .add_attachment(&system, "INC-2026-0999", &event, &draft("a.log"), b"x")
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::NotFound(_)), "{e}");
-        assert!(app.incident_attachments(&system, &key).await.unwrap().is_empty());
+        assert!(
+            app.incident_attachments(&system, &key)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         store.close().await;
     }
 }
@@ -186,7 +207,10 @@ async fn a_download_rehashes_the_bytes_and_tampering_is_refused_and_recorded() {
         let AppError::Integrity(m) = e else {
             panic!("{e}")
         };
-        assert!(m.contains(&a.sha256) && m.contains("nothing was served"), "{m}");
+        assert!(
+            m.contains(&a.sha256) && m.contains("nothing was served"),
+            "{m}"
+        );
         let e = later
             .verify_attachment(&auditor, &a.id.to_string())
             .await
@@ -211,12 +235,18 @@ async fn a_download_rehashes_the_bytes_and_tampering_is_refused_and_recorded() {
         assert_eq!(custody[1].actor, "auditor@example.org");
         assert_eq!(custody[1].at.to_string(), "2026-11-27T08:00:00Z");
         assert_eq!(custody[1].sha256, a.sha256);
-        assert_ne!(custody[2].sha256, a.sha256, "the hash actually seen is kept");
+        assert_ne!(
+            custody[2].sha256, a.sha256,
+            "the hash actually seen is kept"
+        );
         assert!(custody[2].note.as_deref().unwrap().contains(&a.sha256));
 
         // The export refuses to carry altered evidence.
         let e = later.export_bundle(&[]).await.unwrap_err();
-        assert!(matches!(e, AppError::Integrity(ref m) if m.contains(&a.id.to_string())), "{e}");
+        assert!(
+            matches!(e, AppError::Integrity(ref m) if m.contains(&a.id.to_string())),
+            "{e}"
+        );
         store.close().await;
     }
 }
@@ -250,7 +280,10 @@ async fn restricted_evidence_does_not_exist_for_non_members_and_viewers_cannot_a
         }
         let (viewer, contributor) = (&users[0], &users[1]);
         // Open incident: a viewer reads and downloads, but may not add.
-        assert_eq!(app.incident_attachments(viewer, &key).await.unwrap().len(), 1);
+        assert_eq!(
+            app.incident_attachments(viewer, &key).await.unwrap().len(),
+            1
+        );
         app.download_attachment(viewer, &a.id.to_string())
             .await
             .unwrap();
@@ -333,10 +366,7 @@ async fn the_bundle_carries_evidence_losslessly_and_refuses_altered_files() {
             .await
             .unwrap();
         assert_eq!(again.attachments_added, 0);
-        let events = other
-            .events(&key, &EventFilter::default())
-            .await
-            .unwrap();
+        let events = other.events(&key, &EventFilter::default()).await.unwrap();
         let moved = other.incident_attachments(&system, &key).await.unwrap();
         assert_eq!(moved[0].event_id, events[0].id);
         let d = other
@@ -362,7 +392,10 @@ async fn the_bundle_carries_evidence_losslessly_and_refuses_altered_files() {
         let AppError::Integrity(m) = e else {
             panic!("{e}")
         };
-        assert!(m.contains("0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f77") && m.contains("shot.png"), "{m}");
+        assert!(
+            m.contains("0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f77") && m.contains("shot.png"),
+            "{m}"
+        );
         assert!(other.incident("INC-2026-0900").await.is_err());
         fresh.close().await;
         store.close().await;

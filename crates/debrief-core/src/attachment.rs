@@ -214,7 +214,12 @@ fn is_bidi_control(c: char) -> bool {
 /// `Image/PNG; charset=x` → `image/png`: type and subtype, lower-case,
 /// parameters dropped. Refuses anything that is not `token/token`.
 pub fn normalise_media_type(raw: &str) -> Result<String, String> {
-    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let token = |s: &str| {
         !s.is_empty()
             && s.len() <= 127
@@ -324,7 +329,7 @@ pub fn serving(detected: &str) -> Serving {
         },
         t => match INLINE_TYPES.iter().find(|i| **i == t) {
             Some(i) => Serving {
-                content_type: *i,
+                content_type: i,
                 inline: true,
             },
             None => Serving {
@@ -459,7 +464,10 @@ mod tests {
         assert!(e.for_field("file").unwrap().contains("empty"));
         let e = draft("x.log").validate(&[b'a'; 11], 10).unwrap_err();
         let m = e.for_field("file").unwrap();
-        assert!(m.contains("11 bytes") && m.contains("limit is 10 bytes"), "{m}");
+        assert!(
+            m.contains("11 bytes") && m.contains("limit is 10 bytes"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -468,10 +476,7 @@ mod tests {
             sanitise_file_name("C:\\fakepath\\shot.png").unwrap(),
             "shot.png"
         );
-        assert_eq!(
-            sanitise_file_name("../../etc/passwd").unwrap(),
-            "passwd"
-        );
+        assert_eq!(sanitise_file_name("../../etc/passwd").unwrap(), "passwd");
         assert!(sanitise_file_name("..").is_err());
         assert!(sanitise_file_name("a/").is_err());
         assert!(sanitise_file_name("a\u{0}b").is_err());
@@ -483,15 +488,17 @@ mod tests {
 
     #[test]
     fn media_types_are_normalised_and_nonsense_is_refused_naming_the_field() {
-        assert_eq!(
-            normalise_media_type("Image/PNG; q=1").unwrap(),
-            "image/png"
-        );
+        assert_eq!(normalise_media_type("Image/PNG; q=1").unwrap(), "image/png");
         assert!(normalise_media_type("png").is_err());
         assert!(normalise_media_type("text/<b>").is_err());
         let mut d = draft("a.txt");
         d.content_type = Some("nonsense".into());
-        assert!(d.validate(b"x", 10).unwrap_err().for_field("content_type").is_some());
+        assert!(
+            d.validate(b"x", 10)
+                .unwrap_err()
+                .for_field("content_type")
+                .is_some()
+        );
         d.content_type = None;
         assert_eq!(d.validate(b"x", 10).unwrap().declared_type, OCTET_STREAM);
     }
@@ -518,7 +525,10 @@ mod tests {
         for t in INLINE_TYPES {
             assert!(serving(t).inline, "{t}");
         }
-        assert_eq!(serving("text/plain").content_type, "text/plain; charset=utf-8");
+        assert_eq!(
+            serving("text/plain").content_type,
+            "text/plain; charset=utf-8"
+        );
         for t in [
             "text/html",
             "image/svg+xml",

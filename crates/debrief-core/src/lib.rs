@@ -7,8 +7,8 @@
 //! bundle speak the same names without a mirror of every type.
 
 pub mod account;
-pub mod attachment;
 pub mod action;
+pub mod attachment;
 pub mod audit;
 pub mod field_error;
 pub mod impact;

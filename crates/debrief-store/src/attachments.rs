@@ -10,10 +10,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+use crate::StoreError;
 use crate::accounts::{AuditRecord, append_audit_on};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, duplicate_or};
-use crate::StoreError;
 
 const ATTACHMENT_COLUMNS: &str = "id, incident_id, event_id, file_name, declared_type, \
     detected_type, size_bytes, sha256, added_by, added_us, description";
@@ -133,7 +133,10 @@ async fn record_custody_on(
     Ok(())
 }
 
-async fn attachment_on(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Attachment>, StoreError> {
+async fn attachment_on(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<Attachment>, StoreError> {
     sqlx::query(&format!(
         "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
     ))
@@ -173,7 +176,9 @@ impl AttachmentStore for SqlStore {
 
     async fn attachment(&self, id: Uuid) -> Result<Attachment, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        attachment_on(&mut conn, id).await?.ok_or_else(|| not_found(id))
+        attachment_on(&mut conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))
     }
 
     async fn attachment_content(&self, id: Uuid) -> Result<Vec<u8>, StoreError> {
@@ -247,11 +252,12 @@ impl AttachmentStoreTx for SqlTx {
         incident_id: Uuid,
         hash: &str,
     ) -> Result<Option<Uuid>, StoreError> {
-        let row = sqlx::query("SELECT id FROM timeline_events WHERE incident_id = $1 AND hash = $2")
-            .bind(incident_id.to_string())
-            .bind(hash.to_owned())
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT id FROM timeline_events WHERE incident_id = $1 AND hash = $2")
+                .bind(incident_id.to_string())
+                .bind(hash.to_owned())
+                .fetch_optional(&mut *self.tx)
+                .await?;
         row.map(|r| {
             let id: String = r.try_get("id")?;
             Uuid::parse_str(&id).map_err(|e| corrupt(format!("timeline_events.id `{id}`: {e}")))

@@ -138,7 +138,10 @@ async fn every_byte_comes_back_with_its_metadata_custody_and_audit_entry() {
             .unwrap();
         assert_eq!(store.attachment(a.id).await.unwrap(), a);
         assert_eq!(store.attachment_content(a.id).await.unwrap(), content);
-        assert_eq!(store.incident_attachments(incident).await.unwrap(), vec![a.clone()]);
+        assert_eq!(
+            store.incident_attachments(incident).await.unwrap(),
+            vec![a.clone()]
+        );
         let later = CustodyEntry {
             at: now() + jiff::SignedDuration::from_secs(60),
             actor: "auditor@example.org".into(),
@@ -158,7 +161,10 @@ async fn every_byte_comes_back_with_its_metadata_custody_and_audit_entry() {
             "the audit entry holds the metadata, never the content"
         );
         let missing = store.attachment(Uuid::now_v7()).await.unwrap_err();
-        assert!(matches!(missing, debrief_store::StoreError::NotFound { .. }));
+        assert!(matches!(
+            missing,
+            debrief_store::StoreError::NotFound { .. }
+        ));
     })
     .await;
 }
@@ -180,7 +186,10 @@ async fn a_failed_insert_leaves_neither_the_attachment_nor_its_audit_entry() {
             .add_attachment(&again, b"second", &added(&again), audit(&again))
             .await
             .unwrap_err();
-        assert!(matches!(e, debrief_store::StoreError::Duplicate { .. }), "{e}");
+        assert!(
+            matches!(e, debrief_store::StoreError::Duplicate { .. }),
+            "{e}"
+        );
         assert_eq!(attachment_audits(&*store).await.len(), 1);
         assert_eq!(store.attachment_content(a.id).await.unwrap(), b"first");
         assert_eq!(store.custody(a.id).await.unwrap().len(), 1);

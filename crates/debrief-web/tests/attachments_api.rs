@@ -96,7 +96,12 @@ async fn upload(
         "{base}/api/v1/incidents/{key}/events/{event}/attachments"
     ))
     .header("content-type", multipart_type())
-    .body(multipart(name, kind, content, &[("description", "from the test")]))
+    .body(multipart(
+        name,
+        kind,
+        content,
+        &[("description", "from the test")],
+    ))
     .send()
     .await
     .unwrap()
@@ -114,7 +119,16 @@ async fn uploads_are_listed_with_their_hash_and_served_so_no_browser_runs_them()
         let viewer = common::client_as(Some(Role::Viewer), true);
 
         let log = b"01:12 first rename on \\\\lyon-fs01\\finance\n";
-        let res = upload(&contributor, &base, &key, &event, "edr.log", "text/plain", log).await;
+        let res = upload(
+            &contributor,
+            &base,
+            &key,
+            &event,
+            "edr.log",
+            "text/plain",
+            log,
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let location = res.headers()["location"].to_str().unwrap().to_owned();
         let created: Value = res.json().await.unwrap();
@@ -126,11 +140,16 @@ async fn uploads_are_listed_with_their_hash_and_served_so_no_browser_runs_them()
         assert_eq!(created["added_by"], "contributor@test.example");
         assert_eq!(created["added_at"], "2026-11-26T12:00:00Z");
         assert_eq!(created["description"], "from the test");
-        assert_eq!(location, format!("/api/v1/attachments/{}", created["id"].as_str().unwrap()));
+        assert_eq!(
+            location,
+            format!("/api/v1/attachments/{}", created["id"].as_str().unwrap())
+        );
 
         // A viewer reads the list and downloads; plain text is inline.
         let list: Value = viewer
-            .get(format!("{base}/api/v1/incidents/{key}/events/{event}/attachments"))
+            .get(format!(
+                "{base}/api/v1/incidents/{key}/events/{event}/attachments"
+            ))
             .send()
             .await
             .unwrap()
@@ -139,27 +158,53 @@ async fn uploads_are_listed_with_their_hash_and_served_so_no_browser_runs_them()
             .unwrap();
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["sha256"], sha);
-        let res = viewer.get(format!("{base}{location}")).send().await.unwrap();
+        let res = viewer
+            .get(format!("{base}{location}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let h = res.headers().clone();
         assert_eq!(h["content-type"], "text/plain; charset=utf-8");
-        assert!(h["content-disposition"].to_str().unwrap().starts_with("inline; filename=\"edr.log\""));
+        assert!(
+            h["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("inline; filename=\"edr.log\"")
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert!(h["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("sandbox")
+        );
         let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(log));
         assert_eq!(h["repr-digest"], format!("sha-256=:{digest}:").as_str());
         assert_eq!(res.bytes().await.unwrap().as_ref(), log);
 
         // Active content is never served as itself, whatever it is called.
         for (name, kind, content) in [
-            ("evil.html", "text/html", &b"<html><script>alert(document.cookie)</script></html>"[..]),
+            (
+                "evil.html",
+                "text/html",
+                &b"<html><script>alert(document.cookie)</script></html>"[..],
+            ),
             (
                 "logo.svg",
                 "image/svg+xml",
                 &b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"[..],
             ),
-            ("cat.png", "image/png", &b"<!doctype html><script>alert(1)</script>"[..]),
-            ("run.js", "application/javascript", &b"alert(1); <script>"[..]),
+            (
+                "cat.png",
+                "image/png",
+                &b"<!doctype html><script>alert(1)</script>"[..],
+            ),
+            (
+                "run.js",
+                "application/javascript",
+                &b"alert(1); <script>"[..],
+            ),
         ] {
             let res = upload(&contributor, &base, &key, &event, name, kind, content).await;
             assert_eq!(res.status(), StatusCode::CREATED, "{name}");
@@ -174,7 +219,10 @@ async fn uploads_are_listed_with_their_hash_and_served_so_no_browser_runs_them()
             let h = res.headers();
             assert_eq!(h["content-type"], "application/octet-stream", "{name}");
             assert!(
-                h["content-disposition"].to_str().unwrap().starts_with("attachment;"),
+                h["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("attachment;"),
                 "{name}"
             );
             assert_eq!(h["x-content-type-options"], "nosniff");
@@ -219,12 +267,23 @@ async fn uploads_are_listed_with_their_hash_and_served_so_no_browser_runs_them()
 
         // Unknown ids are 404 problems.
         let res = viewer
-            .get(format!("{base}/api/v1/attachments/0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f99"))
+            .get(format!(
+                "{base}/api/v1/attachments/0192f0a4-6c1e-7d2a-9a51-3c7e1b2d4f99"
+            ))
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
-        let res = upload(&contributor, &base, &key, "not-an-event", "a.txt", "text/plain", b"a").await;
+        let res = upload(
+            &contributor,
+            &base,
+            &key,
+            "not-an-event",
+            "a.txt",
+            "text/plain",
+            b"a",
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }
@@ -243,7 +302,13 @@ async fn an_upload_over_the_limit_is_413_naming_the_limit_and_nothing_is_kept() 
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(res.headers()["content-type"], "application/problem+json");
         let p: Value = res.json().await.unwrap();
-        assert!(p["detail"].as_str().unwrap().contains("the limit is 1000 bytes"), "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("the limit is 1000 bytes"),
+            "{p}"
+        );
         assert_eq!(p["field"], "file");
         // A raw body over the limit, and one whose Content-Length says so.
         let res = c
@@ -265,7 +330,16 @@ async fn an_upload_over_the_limit_is_413_naming_the_limit_and_nothing_is_kept() 
             .unwrap();
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         // Exactly the limit is fine; empty is a 422 naming the file.
-        let res = upload(&c, &base, &key, &event, "ok.log", "text/plain", &big[..1000]).await;
+        let res = upload(
+            &c,
+            &base,
+            &key,
+            &event,
+            "ok.log",
+            "text/plain",
+            &big[..1000],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let res = upload(&c, &base, &key, &event, "empty.log", "text/plain", b"").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -292,7 +366,16 @@ async fn a_restricted_incidents_evidence_is_404_for_non_members() {
         let (key, event) = incident(&app, "Insider case").await;
         let base = common::start_app(app).await;
         let admin = common::client();
-        let res = upload(&admin, &base, &key, &event, "hr.txt", "text/plain", b"secret").await;
+        let res = upload(
+            &admin,
+            &base,
+            &key,
+            &event,
+            "hr.txt",
+            "text/plain",
+            b"secret",
+        )
+        .await;
         let id = res.json::<Value>().await.unwrap()["id"]
             .as_str()
             .unwrap()
@@ -318,7 +401,12 @@ async fn a_restricted_incidents_evidence_is_404_for_non_members() {
                 format!("/attachments/{id}"),
                 format!("/attachments/{id}/download"),
             ] {
-                let status = c.get(format!("{base}{path}")).send().await.unwrap().status();
+                let status = c
+                    .get(format!("{base}{path}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
                 if seen {
                     assert_eq!(status, StatusCode::OK, "{path} as {role:?}");
                 } else {
@@ -379,13 +467,12 @@ async fn the_timeline_page_uploads_without_javascript_and_shows_the_evidence() {
             .await
             .unwrap();
         assert!(page.contains("enctype=\"multipart/form-data\""));
-        let action = between(
-            &page,
-            "enctype=\"multipart/form-data\" action=\"",
-            "\"",
-        )
-        .replace("&amp;", "&");
-        assert!(action.contains(&event) && action.contains("?_csrf="), "{action}");
+        let action =
+            between(&page, "enctype=\"multipart/form-data\" action=\"", "\"").replace("&amp;", "&");
+        assert!(
+            action.contains(&event) && action.contains("?_csrf="),
+            "{action}"
+        );
 
         // Without the token the guard refuses; with it the file is kept.
         let bare = action.split('?').next().unwrap();

@@ -23,6 +23,9 @@ Exit codes:
   5  conflict: someone else changed the incident first (stale --version),
      a key that already exists, or a review step the workflow does not
      allow now (approving a draft, editing an approved review)
+  6  integrity: the audit chain is broken (`audit verify`), or an evidence
+     attachment's stored bytes no longer match its recorded SHA-256
+     (`attachment get|verify`; nothing is written)
 
 `debrief lint` is the exception, like a compiler: it exits 1 when it found
 blaming language, 0 when the text is clean and 3 when a file or the rules
@@ -123,6 +126,19 @@ pub struct Cli {
     )]
     pub insecure_fast_password_hashing: bool,
 
+    /// The largest evidence attachment accepted, in bytes (uploads over
+    /// HTTP and `timeline attach`).
+    #[arg(
+        long,
+        global = true,
+        env = "DEBRIEF_MAX_ATTACHMENT_BYTES",
+        default_value_t = debrief_core::attachment::DEFAULT_MAX_ATTACHMENT_BYTES,
+        value_name = "BYTES",
+        value_parser = clap::value_parser!(u64).range(1..),
+        display_order = 906
+    )]
+    pub max_attachment_bytes: u64,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -145,6 +161,9 @@ pub enum Command {
     /// Add, list and import timeline events (the chronology).
     #[command(subcommand)]
     Timeline(TimelineCommand),
+    /// Evidence attachments: get one (hash checked), verify, chain of custody.
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// Write incidents with their timelines as a debrief bundle (JSON).
     Export(ExportArgs),
     /// The post-incident review: show, open, change, total cost.
@@ -901,6 +920,70 @@ pub enum TimelineCommand {
     /// Import events from CSV, JSON Lines or a bundle; all or nothing, and
     /// importing the same file again adds nothing.
     Import(ImportTimelineArgs),
+    /// Attach a file to an event as evidence: stored with its SHA-256,
+    /// size, type, who added it and when (chain of custody).
+    Attach(AttachArgs),
+    /// List an incident's evidence attachments.
+    Attachments(ListAttachmentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// The event's id (`debrief timeline list KEY --json`).
+    pub event_id: String,
+    /// The file to attach.
+    pub file: std::path::PathBuf,
+    /// The declared media type (text/plain, image/png …); the served type
+    /// is always decided from the content.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub content_type: Option<String>,
+    /// What the file shows.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Print the attachment as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListAttachmentsArgs {
+    /// The incident's key (INC-2026-0042).
+    pub key: String,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttachmentCommand {
+    /// Write an attachment to a file after checking its SHA-256; exit code
+    /// 6 when the stored bytes no longer match (nothing is written).
+    Get(AttachmentGetArgs),
+    /// Check an attachment's SHA-256 without writing it (exit code 6 on a
+    /// mismatch); the check is recorded in its chain of custody.
+    Verify(AttachmentIdArgs),
+    /// An attachment's chain of custody: added, downloaded, checked.
+    Custody(AttachmentIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttachmentGetArgs {
+    /// The attachment's id.
+    pub id: String,
+    /// Where to write the file (`-` for standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachmentIdArgs {
+    /// The attachment's id.
+    pub id: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@
 //! | 3 | invalid input ([`AppError::Invalid`], [`AppError::Import`]); nothing was saved |
 //! | 4 | not found ([`AppError::NotFound`]) |
 //! | 5 | conflict ([`AppError::Conflict`], [`AppError::NotAllowed`], [`AppError::Forbidden`]): a stale `--version`, a key already taken, a workflow step not allowed now |
-//! | 6 | `debrief audit verify` found a broken link in the audit chain ([`AUDIT_BROKEN`]) |
+//! | 6 | integrity: `debrief audit verify` found a broken link in the audit chain ([`AUDIT_BROKEN`]), or an evidence attachment no longer matches its SHA-256 ([`AppError::Integrity`]) |
 //!
 //! `debrief lint` is the exception, as compilers and linters are: 1 means it
 //! found something ([`FindingsFound`]), 0 that the text is clean.
@@ -29,7 +29,8 @@ pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const INVALID_INPUT: u8 = 3;
 pub const NOT_FOUND: u8 = 4;
-/// `debrief audit verify`: the hash chain is broken (tampering or loss).
+/// Integrity lost: `debrief audit verify` found the hash chain broken, or
+/// an attachment's bytes no longer match their recorded SHA-256.
 pub const AUDIT_BROKEN: u8 = 6;
 
 /// `debrief audit verify` found the first entry whose link does not hold.
@@ -113,6 +114,7 @@ pub fn describe(error: &anyhow::Error) -> (u8, String) {
         AppError::NotAllowed(message) | AppError::Forbidden(message) => {
             (CONFLICT, format!("error: {message}\n"))
         }
+        AppError::Integrity(message) => (AUDIT_BROKEN, format!("error: {message}\n")),
         AppError::Store(e) => (INTERNAL, format!("error: {e}\n")),
     }
 }

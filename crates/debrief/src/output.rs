@@ -373,6 +373,13 @@ pub fn bundle_report(report: &BundleReport) -> String {
         report.events_added,
         report.events_duplicate
     );
+    if report.attachments_added > 0 {
+        let _ = writeln!(
+            out,
+            "{} evidence attachments added, each SHA-256 checked",
+            report.attachments_added
+        );
+    }
     if !report.keys.is_empty() {
         let _ = writeln!(out, "incidents: {}", report.keys.join(", "));
     }

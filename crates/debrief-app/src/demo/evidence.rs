@@ -74,9 +74,8 @@ pub(crate) fn demo_png() -> Vec<u8> {
     for y in 0..H {
         raw.push(0); // filter: none
         for x in 0..W {
-            let pixel: [u8; 3] = if y < 12 {
-                [0x2b, 0x3a, 0x55]
-            } else if x < 4 || x >= W - 4 || y >= H - 4 {
+            let frame = y < 12 || !(4..W - 4).contains(&x) || y >= H - 4;
+            let pixel: [u8; 3] = if frame {
                 [0x2b, 0x3a, 0x55]
             } else if (y - 12) % 10 < 6 && (8..120).contains(&x) {
                 if ((y - 12) / 10) % 3 == 0 {

@@ -123,7 +123,10 @@ pub enum UploadError {
     /// Over the limit (413).
     TooLarge(String),
     /// Unreadable or incomplete (400/422), with the field concerned.
-    Bad { field: &'static str, message: String },
+    Bad {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl UploadError {
@@ -196,17 +199,13 @@ pub async fn read_upload(request: Request, max: u64) -> Result<Upload, UploadErr
         let query: Vec<(String, String)> =
             serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
                 .unwrap_or_default();
-        let get = |k: &str| {
-            query
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-        };
+        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         let Some(name) = get("name") else {
             return Err(UploadError::Bad {
                 field: "name",
-                message: "send the file as multipart/form-data, or as the body with ?name=FILE_NAME"
-                    .into(),
+                message:
+                    "send the file as multipart/form-data, or as the body with ?name=FILE_NAME"
+                        .into(),
             });
         };
         let mut content = Vec::new();
@@ -234,9 +233,12 @@ pub async fn read_upload(request: Request, max: u64) -> Result<Upload, UploadErr
 
 async fn read_multipart(request: Request, max: u64) -> Result<Upload, UploadError> {
     let bad = |field: &'static str, message: String| UploadError::Bad { field, message };
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| bad("file", format!("the form cannot be read: {}", e.body_text())))?;
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+        bad(
+            "file",
+            format!("the form cannot be read: {}", e.body_text()),
+        )
+    })?;
     let mut file: Option<(String, Option<String>, Vec<u8>)> = None;
     let mut description = None;
     let mut declared = None;
@@ -249,7 +251,10 @@ async fn read_multipart(request: Request, max: u64) -> Result<Upload, UploadErro
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     return Err(UploadError::TooLarge(too_large_message(max + 1, max)));
                 }
-                return Err(bad("file", format!("the form cannot be read: {}", e.body_text())));
+                return Err(bad(
+                    "file",
+                    format!("the form cannot be read: {}", e.body_text()),
+                ));
             }
         };
         parts += 1;

@@ -7,11 +7,11 @@
 //! it never buffers an upload to find a form field.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use debrief_app::App;
 use debrief_core::Precision;
 use debrief_core::attachment::{Attachment, CustodyAction, human_size};
@@ -110,7 +110,14 @@ async fn upload(
                 .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            refused(&app, &viewer, &key, StatusCode::UNPROCESSABLE_ENTITY, message).await
+            refused(
+                &app,
+                &viewer,
+                &key,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                message,
+            )
+            .await
         }
         Err(e) => error_page(&viewer, e),
     }
@@ -144,11 +151,7 @@ fn form_urlencoded(v: &str) -> String {
         .to_owned()
 }
 
-async fn download(
-    State(app): State<App>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Response {
+async fn download(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> Response {
     match app.download_attachment(&viewer.caller(), &id).await {
         Ok(d) => download_response(d),
         Err(e) => error_page(&viewer, e),

@@ -4,6 +4,7 @@
 
 mod account;
 mod action;
+mod attachment;
 mod bundle;
 mod incident;
 mod learning;
@@ -24,9 +25,9 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    ActionCommand, AuditCommand, Cli, Command, HolidayCommand, IncidentCommand, LintRulesCommand,
-    PersonCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand, TokenCommand,
-    UserCommand, WebhookCommand, WorkshopCommand,
+    ActionCommand, AttachmentCommand, AuditCommand, Cli, Command, HolidayCommand, IncidentCommand,
+    LintRulesCommand, PersonCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
+    TokenCommand, UserCommand, WebhookCommand, WorkshopCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -67,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             debrief_app::PasswordCost::Standard
         },
         secure_cookies: matches!(&command, Command::Serve(a) if a.secure_cookies),
+        max_attachment_bytes: cli.max_attachment_bytes,
         ..Settings::default()
     };
     let actor = cli
@@ -91,6 +93,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             TimelineCommand::Add(args) => timeline::add(&app, args).await,
             TimelineCommand::List(args) => timeline::list(&app, args).await,
             TimelineCommand::Import(args) => timeline::import(&app, args).await,
+            TimelineCommand::Attach(args) => attachment::attach(&app, args, &actor).await,
+            TimelineCommand::Attachments(args) => attachment::list(&app, args, &actor).await,
+        },
+        Command::Attachment(c) => match c {
+            AttachmentCommand::Get(args) => attachment::get(&app, args, &actor).await,
+            AttachmentCommand::Verify(args) => attachment::verify(&app, args, &actor).await,
+            AttachmentCommand::Custody(args) => attachment::custody(&app, args, &actor).await,
         },
         Command::Export(args) => bundle::export(&app, args).await,
         Command::Review(c) => match c {
