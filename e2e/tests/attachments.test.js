@@ -32,8 +32,8 @@ test("a contributor attaches evidence without JavaScript, sees its hash and down
   const page = await context.newPage();
   await page.goto(`${server.url}/incidents/${KEY}/timeline`);
   // The demo's evidence is there already.
-  await assert.doesNotReject(page.getByRole("link", { name: "edr-alert-LYON-FS01.log" }).waitFor());
-  await assert.doesNotReject(page.getByRole("link", { name: "finance-share-encrypted.png" }).waitFor());
+  await assert.doesNotReject(page.getByRole("link", { name: "edr-alert-LYON-FS01.log", exact: true }).waitFor());
+  await assert.doesNotReject(page.getByRole("link", { name: "finance-share-encrypted.png", exact: true }).waitFor());
 
   const event = page.locator(".event").filter({ hasText: "On-call analyst paged the incident manager" });
   await event.locator("summary").click();
@@ -49,7 +49,7 @@ test("a contributor attaches evidence without JavaScript, sees its hash and down
   await screenshot(page, "timeline-evidence-desktop");
 
   // The download: the bytes, with their digest.
-  const href = await page.getByRole("link", { name: "pager.log" }).getAttribute("href");
+  const href = await page.getByRole("link", { name: "pager.log", exact: true }).getAttribute("href");
   const res = await page.request.get(`${server.url}${href}`);
   assert.equal(res.status(), 200);
   assert.equal(await res.text(), content);
@@ -81,7 +81,7 @@ test("an HTML file is only ever downloaded, and a viewer gets no upload form", a
   // Following the link saves the file; the page is never replaced by it.
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    page.getByRole("link", { name: "evil.html" }).click(),
+    page.getByRole("link", { name: "evil.html", exact: true }).click(),
   ]);
   assert.equal(download.suggestedFilename(), "evil.html");
   assert.notEqual(await page.title(), "pwned");
