@@ -18,6 +18,7 @@ use uuid::Uuid;
 pub mod accounts;
 pub mod actions;
 mod codec;
+pub mod documents;
 pub mod learning;
 mod scope;
 pub mod settings;
@@ -29,6 +30,7 @@ pub use accounts::{
     AccountStore, AuditFilter, AuditRecord, SessionRecord, TokenRecord, Visibility,
 };
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use documents::{DocumentStore, DocumentStoreTx, IncidentReview};
 pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
@@ -214,6 +216,7 @@ impl std::ops::AddAssign for AddedEvents {
 pub trait Store:
     AccountStore
     + ActionStore
+    + DocumentStore
     + LearningStore
     + SettingsStore
     + WebhookStore
@@ -298,7 +301,7 @@ pub trait Store:
 
 /// The writes an import makes, inside one transaction.
 #[async_trait]
-pub trait StoreTx: ActionStoreTx + WorkshopStoreTx + Send {
+pub trait StoreTx: ActionStoreTx + DocumentStoreTx + WorkshopStoreTx + Send {
     async fn create_incident(&mut self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&mut self, key: &IncidentKey) -> Result<Option<Incident>, StoreError>;
     async fn incident_by_id(&mut self, id: Uuid) -> Result<Option<Incident>, StoreError>;
