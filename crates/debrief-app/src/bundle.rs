@@ -456,9 +456,21 @@ impl App {
             }
             incidents.push(bi);
         }
-        // Documents belong to the organisation: every export carries them,
-        // with their owners.
-        let register = self.documents().await?;
+        // Documents belong to the organisation: a whole export carries the
+        // register, a partial one the documents its links name; each with
+        // its owner.
+        let named: Vec<Uuid> = incidents
+            .iter()
+            .flat_map(|i| i.lesson_links.iter())
+            .filter_map(|l| l.document.as_deref())
+            .filter_map(|d| Uuid::parse_str(d).ok())
+            .collect();
+        let register: Vec<debrief_core::document::Document> = self
+            .documents()
+            .await?
+            .into_iter()
+            .filter(|d| keys.is_empty() || named.contains(&d.id))
+            .collect();
         let mut documents = Vec::with_capacity(register.len());
         for d in &register {
             let owner = everyone.iter().find(|p| p.id == d.owner_id);

@@ -1195,7 +1195,7 @@ const DOCUMENTS: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         "training_module",
         "Phishing awareness: invoice lures",
-        "marta.nowak@example.org",
+        "daniel.kim@example.org",
         "2026.1",
         "https://learning.example.org/modules/phishing-invoice-lures",
         "2026-12-15",

@@ -454,14 +454,18 @@ async fn documents_and_lesson_links_travel_in_the_bundle() {
         assert_eq!(app2.documents().await.unwrap().len(), 5);
         assert_eq!(app2.lesson_links("INC-2026-0001").await.unwrap().len(), 3);
 
-        // A partial export still carries the register and its owners.
-        let one = app.export_bundle(&["INC-2026-0003".into()]).await.unwrap();
-        assert_eq!(one.documents.len(), 5);
+        // A partial export carries the documents its links name, with
+        // their owners.
+        let one = app.export_bundle(&["INC-2026-0002".into()]).await.unwrap();
+        assert_eq!(one.documents.len(), 1);
+        assert_eq!(one.documents[0].title, "Phishing awareness: invoice lures");
         assert!(
             one.people
                 .iter()
                 .any(|p| p.email == "daniel.kim@example.org")
         );
+        let none = app.export_bundle(&["INC-2026-0003".into()]).await.unwrap();
+        assert!(none.documents.is_empty());
 
         // A link to a lesson the review lacks is refused by place, whole.
         let mut v = serde_json::to_value(&bundle).unwrap();
