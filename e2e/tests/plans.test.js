@@ -33,9 +33,9 @@ test("a manager registers a document and a contributor links a lesson to it, wit
   await form.getByLabel(/^Kind/).selectOption("playbook");
   await form.getByLabel(/^Owner/).fill("sam.okafor@example.org");
   await form.getByLabel(/^Version/).fill("1.0");
-  await form.getByLabel(/^Link/).fill("not a link");
+  await form.getByLabel(/^Link/).fill("ftp://files.example.org/phishing");
   await form.getByRole("button", { name: "Register document" }).click();
-  assert.match(await page.locator("#doc-link-error").innerText(), /is not a link/);
+  assert.match(await page.locator("#doc-link-error").innerText(), /use an http:\/\/ or https:\/\/ address/);
   await page.locator("#doc-link").fill("https://intranet.example.org/playbooks/phishing");
   await page.locator("#doc").getByRole("button", { name: "Register document" }).click();
   await assert.doesNotReject(page.getByText("Document registered.").waitFor());
@@ -81,9 +81,9 @@ test("did it work? shows each comparison with the counts behind it", async () =>
   await assert.doesNotReject(page.getByRole("heading", { level: 1, name: "Did it work?" }).waitFor());
   const text = await page.locator("main").innerText();
   assert.match(text, /Too few incidents to say: \d+ before and \d+ after/);
-  await page.getByLabel("Window on each side").selectOption("365");
-  await page.getByLabel("Category").selectOption("ransomware");
-  await page.getByRole("button", { name: "Show" }).click();
+  await page.locator("#period").selectOption("365");
+  await page.locator("#category").selectOption("ransomware");
+  await page.locator("form.filters").getByRole("button", { name: "Show" }).click();
   await page.waitForURL(/period=365&category=ransomware/);
   assert.match(await page.locator("main").innerText(), /Ransomware/);
   await screenshot(page, "improvements-desktop");
@@ -99,8 +99,8 @@ test("the recurrence editor names an earlier related incident and the overview s
   await section.getByLabel("Is this a recurrence?").selectOption("yes");
   await section.getByLabel(/^Other earlier incidents/).fill("INC-2026-0099");
   await section.getByRole("button", { name: "Save recurrence" }).click();
-  assert.match(await page.locator("#recurrence-of-other-error").innerText(), /INC-2026-0099. is not an incident debrief knows/);
-  await page.locator("#recurrence-of-other").fill("INC-2026-0001");
+  assert.match(await page.locator("#set-recurrence-of-other-error").innerText(), /INC-2026-0099. is not an incident debrief knows/);
+  await page.locator("#set-recurrence-of-other").fill("INC-2026-0001");
   await page.locator("#recurrence").getByLabel(/^Note/).fill("Shared credentials again");
   await page.locator("#recurrence").getByRole("button", { name: "Save recurrence" }).click();
   await page.waitForURL(/saved=recurrence/);

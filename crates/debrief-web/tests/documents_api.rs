@@ -514,7 +514,10 @@ async fn the_recurrence_names_existing_earlier_incidents_and_shows_on_the_overvi
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.unwrap();
-        assert!(html.contains("id=\"recurrence-of-other-error\""), "{html}");
+        assert!(
+            html.contains("id=\"set-recurrence-of-other-error\""),
+            "{html}"
+        );
         assert!(
             html.contains("`INC-2026-0042` is not an incident debrief knows"),
             "{html}"

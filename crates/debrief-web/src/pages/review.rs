@@ -211,7 +211,7 @@ impl RecurrenceView {
     ) -> Result<Self, AppError> {
         let rec = &review.recurrence;
         let related = app.related(key, 10, &viewer.caller().visibility()).await?;
-        let failed_here = failed.filter(|f| f.key == "recurrence");
+        let failed_here = failed.filter(|f| f.key == "set-recurrence");
         let chosen: Vec<String> = match failed_here {
             Some(f) => f
                 .values
@@ -247,7 +247,7 @@ impl RecurrenceView {
                 })
                 .collect(),
             form: FormView::new(
-                "recurrence",
+                "set-recurrence",
                 pairs([
                     ("answer", rec.answer.as_str().to_owned()),
                     ("of_other", other.join(", ")),
@@ -1452,7 +1452,7 @@ fn read(v: &FormValues) -> Result<Posted, AppError> {
                     note: v.get("note"),
                     version: version(v)?,
                 },
-                form: "recurrence".into(),
+                form: "set-recurrence".into(),
                 title: "the recurrence".into(),
                 section: "recurrence",
                 did: "saved",
