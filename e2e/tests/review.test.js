@@ -37,6 +37,20 @@ async function createIncident(title) {
 }
 
 /** Posts a review form as the browser would (without following the redirect). */
+/** Gives every lesson of the review a home ("no document change needed"),
+ * as the review complete policy asks before approval. */
+async function homeLessons(key) {
+  const review = await (await server.fetch(`/api/v1/incidents/${key}/review`)).json();
+  for (const lesson of review.lessons) {
+    const res = await server.fetch(`/api/v1/incidents/${key}/lessons/${lesson.id}/links`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ change: "Covered by the existing runbook" }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+}
+
 async function change(key, fields) {
   const res = await server.fetch(`/incidents/${key}/review`, {
     method: "POST",
@@ -141,6 +155,15 @@ test("a facilitator fills in the review, submits it and approves it", async () =
   await lesson.getByRole("button", { name: "Add lesson" }).click();
   await page.waitForURL(/saved=lessons/);
   await assert.doesNotReject(page.locator("#lessons").getByText("#backups").waitFor());
+
+  // The review complete policy: the lesson gets a home, with the form beside it.
+  const lessons = page.locator("#lessons");
+  await lessons.locator("summary", { hasText: "Link to a document" }).first().click();
+  await lessons.getByLabel(/^Document/).selectOption("");
+  await lessons.getByLabel(/^Change the document needs/).fill("The backup runbook already separates these credentials");
+  await lessons.getByRole("button", { name: "Save link" }).click();
+  await page.waitForURL(/saved=lessons/);
+  await assert.doesNotReject(lessons.getByText("No document change needed").first().waitFor());
 
   // A cost, first with too many decimals for the currency.
   const cost = page.locator("#add-financial");
@@ -256,6 +279,7 @@ test("the review and exchange-rate pages pass axe-core and the Nu HTML Checker",
     await change(key, [["op", "set_assessment"], ["phase", phase], ["version", "0"], ["rating", "3"], ["went_well", ""], ["to_improve", "Document it"]]);
   }
   await change(key, [["op", "transition"], ["to", "in_review"]]);
+  await homeLessons(key);
   await change(key, [["op", "transition"], ["to", "approved"], ["note", "Agreed in the meeting"]]);
   await page.goto(`${server.url}/incidents/${key}/review`);
   assert.match(await page.locator("#status").innerText(), /Approved by Sam Okafor/);

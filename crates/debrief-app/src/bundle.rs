@@ -5,6 +5,7 @@
 
 mod actions;
 mod attachments;
+mod documents;
 mod workshops;
 
 use std::io::{BufReader, Read};
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use actions::{BundleAction, BundleHistory, BundlePerson, BundleVerification};
 pub use attachments::{BundleAttachment, BundleCustody, PreparedAttachment};
+pub use documents::{BundleDocument, BundleLessonLink};
 pub use workshops::{BundleAgendaItem, BundleAttendee, BundleHoliday, BundleNote, BundleWorkshop};
 
 use crate::import::{BATCH, Progress, json_message};
@@ -56,6 +58,10 @@ pub struct Bundle {
     /// the organisation saved one; kept on import only where none is stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workshop_policy: Option<serde_json::Value>,
+    /// The organisation's plans and training (PRODUCT.md §9), matched by id
+    /// on import; owners are the bundle's people or people known here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<BundleDocument>,
 }
 
 /// `1 from = rate to`, valid from `date`.
@@ -121,6 +127,10 @@ pub struct BundleIncident {
     /// earliest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workshops: Vec<BundleWorkshop>,
+    /// The review's lessons linked to the document changes they require
+    /// (PRODUCT.md §9), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lesson_links: Vec<BundleLessonLink>,
 }
 
 /// The lifecycle timestamps, each optional.
@@ -466,7 +476,38 @@ impl App {
                 bi.workshops
                     .push(BundleWorkshop::from_workshop(&w, &everyone));
             }
+            for l in self.store().lesson_links_of(id).await? {
+                bi.lesson_links.push(BundleLessonLink::from_link(&l));
+            }
             incidents.push(bi);
+        }
+        // Documents belong to the organisation: a whole export carries the
+        // register, a partial one the documents its links name; each with
+        // its owner.
+        let named: Vec<Uuid> = incidents
+            .iter()
+            .flat_map(|i| i.lesson_links.iter())
+            .filter_map(|l| l.document.as_deref())
+            .filter_map(|d| Uuid::parse_str(d).ok())
+            .collect();
+        let register: Vec<debrief_core::document::Document> = self
+            .documents()
+            .await?
+            .into_iter()
+            .filter(|d| keys.is_empty() || named.contains(&d.id))
+            .collect();
+        let mut documents = Vec::with_capacity(register.len());
+        for d in &register {
+            let owner = everyone.iter().find(|p| p.id == d.owner_id);
+            if let Some(p) = owner
+                && !owners.iter().any(|o| o.id == p.id)
+            {
+                owners.push(p.clone());
+            }
+            documents.push(BundleDocument::from_document(
+                d,
+                owner.map(|p| p.email.as_str()).unwrap_or_default(),
+            ));
         }
         // A whole export is a backup and keeps everyone; a partial one only
         // the owners it needs.
@@ -514,6 +555,7 @@ impl App {
             people: people.iter().map(BundlePerson::from_person).collect(),
             holidays,
             workshop_policy,
+            documents,
         })
     }
 
@@ -612,6 +654,13 @@ impl App {
                 }
             }
         }
+        let mut documents = Vec::with_capacity(bundle.documents.len());
+        for (i, d) in bundle.documents.iter().enumerate() {
+            match d.validate() {
+                Ok(d) => documents.push(d),
+                Err(e) => errors.0.extend(e.prefixed(&format!("documents[{i}].")).0),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -630,6 +679,21 @@ impl App {
                 tx.create_person(person, now).await?;
             }
         }
+        for (i, mut d) in documents.into_iter().enumerate() {
+            let Some(owner) = tx.person_by_email(&d.owner).await? else {
+                return Err(AppError::Invalid(FieldErrors::from(
+                    debrief_core::FieldError::new(
+                        format!("documents[{i}].owner"),
+                        format!(
+                            "`{}` is neither in the bundle's people nor known here",
+                            d.owner
+                        ),
+                    ),
+                )));
+            };
+            d.document.owner_id = owner.id;
+            tx.insert_document_if_new(&d.document, now).await?;
+        }
         let mut report = BundleReport::default();
         let mut read = 0u64;
         for PreparedIncident {
@@ -643,6 +707,7 @@ impl App {
             follow_ups,
             workshops,
             attachments,
+            lesson_links,
         } in prepared
         {
             // With an id, the id says which incident this is; without one, the key does.
@@ -719,6 +784,35 @@ impl App {
                 if tx.insert_workshop_if_new(&p.workshop).await? {
                     report.workshops_added += 1;
                 }
+            }
+            let lessons: Vec<Uuid> = tx
+                .review(incident_id)
+                .await?
+                .map(|r| r.lessons.iter().map(|l| l.id).collect())
+                .unwrap_or_default();
+            for (j, mut link) in lesson_links.into_iter().enumerate() {
+                let field = |f: &str, m: String| {
+                    AppError::Invalid(FieldErrors::from(debrief_core::FieldError::new(
+                        format!("incidents[{index}].lesson_links[{j}].{f}"),
+                        m,
+                    )))
+                };
+                if !lessons.contains(&link.lesson_id) {
+                    return Err(field(
+                        "lesson_id",
+                        format!("`{}` is not a lesson of {key}'s review", link.lesson_id),
+                    ));
+                }
+                if let Some(doc) = link.document_id
+                    && tx.document_by_id(doc).await?.is_none()
+                {
+                    return Err(field(
+                        "document",
+                        format!("`{doc}` is neither in the bundle's documents nor known here"),
+                    ));
+                }
+                link.incident_id = incident_id;
+                tx.insert_lesson_link_if_new(&link, now).await?;
             }
             report.keys.push(key.to_string());
             for chunk in events.chunks(BATCH) {
@@ -827,6 +921,15 @@ impl App {
                 Err(e) => errors.0.extend(e.prefixed(&format!("workshops[{j}].")).0),
             }
         }
+        let mut lesson_links = Vec::with_capacity(bi.lesson_links.len());
+        for (j, l) in bi.lesson_links.iter().enumerate() {
+            match l.validate(id) {
+                Ok(l) => lesson_links.push(l),
+                Err(e) => errors
+                    .0
+                    .extend(e.prefixed(&format!("lesson_links[{j}].")).0),
+            }
+        }
         let mut follow_ups = Vec::with_capacity(bi.follow_ups.len());
         for (j, f) in bi.follow_ups.iter().enumerate() {
             match actions::follow_up_from_value(f, id) {
@@ -853,6 +956,7 @@ impl App {
                 actions,
                 follow_ups,
                 workshops,
+                lesson_links,
                 key: key.clone(),
                 record: NewIncidentRecord {
                     id,
@@ -880,6 +984,7 @@ struct PreparedIncident {
     )>,
     follow_ups: Vec<debrief_core::action::FollowUp>,
     workshops: Vec<workshops::PreparedWorkshop>,
+    lesson_links: Vec<debrief_core::document::LessonLink>,
     key: IncidentKey,
     record: NewIncidentRecord,
     events: Vec<NewTimelineEvent>,
@@ -914,5 +1019,6 @@ fn to_bundle_incident(incident: &Incident, events: &[TimelineEvent]) -> BundleIn
         actions: Vec::new(),
         follow_ups: Vec::new(),
         workshops: Vec::new(),
+        lesson_links: Vec::new(),
     }
 }

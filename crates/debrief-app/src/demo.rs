@@ -657,6 +657,8 @@ impl App {
         let workshop = self.schedule_demo_workshop().await?;
         self.load_demo_actions().await?;
         self.hold_demo_workshop(&workshop).await?;
+        // The review complete policy: every lesson has a home before approval.
+        self.load_demo_documents().await?;
         for (by, change) in after_workshop {
             self.change_review("INC-2026-0001", change, by).await?;
         }
@@ -1155,6 +1157,133 @@ impl App {
         at("2026-11-09T15:00:00Z")?
             .schedule_workshop("INC-2026-0001", &follow_up, by)
             .await?;
+        Ok(())
+    }
+}
+
+/// A demo document: kind, title, owner, version, link, review date.
+const DOCUMENTS: [(&str, &str, &str, &str, &str, &str); 5] = [
+    (
+        "response_plan",
+        "Incident response plan",
+        "daniel.kim@example.org",
+        "4.1",
+        "https://intranet.example.org/security/incident-response-plan",
+        "2027-03-31",
+    ),
+    (
+        "playbook",
+        "Ransomware playbook",
+        "priya.raman@example.org",
+        "2.0",
+        "https://intranet.example.org/security/playbooks/ransomware",
+        "2027-01-31",
+    ),
+    (
+        "runbook",
+        "Backup platform administration runbook",
+        "tomas.ortega@example.org",
+        "1.3",
+        "https://wiki.example.org/infra/backup-runbook",
+        "",
+    ),
+    (
+        "runbook",
+        "EDR alert triage runbook",
+        "lena.fischer@example.org",
+        "3.0",
+        "https://wiki.example.org/soc/edr-triage",
+        "",
+    ),
+    (
+        "training_module",
+        "Phishing awareness: invoice lures",
+        "daniel.kim@example.org",
+        "2026.1",
+        "https://learning.example.org/modules/phishing-invoice-lures",
+        "2026-12-15",
+    ),
+];
+
+impl App {
+    /// The demo's plans and training, and the links of the ransomware
+    /// review's lessons (one change done, two still needed) and one of the
+    /// breach review's, so the "without a home" list has both kinds.
+    async fn load_demo_documents(&self) -> Result<(), AppError> {
+        use debrief_core::document::{DocumentDraft, LessonLinkDraft};
+        let mut ids = Vec::new();
+        for (kind, title, owner, version, link, review_on) in DOCUMENTS {
+            let d = self
+                .add_document(&DocumentDraft {
+                    kind: kind.into(),
+                    title: title.into(),
+                    owner: owner.into(),
+                    document_version: version.into(),
+                    link: link.into(),
+                    status: "current".into(),
+                    review_on: review_on.into(),
+                })
+                .await?;
+            ids.push(d.id.to_string());
+        }
+        let links: [(&str, &str, usize, &str, &str, &str); 4] = [
+            (
+                "INC-2026-0001",
+                "Backups are only",
+                2,
+                "Require separate credentials and MFA for backup administration.",
+                "1.4",
+                "2026-10-20",
+            ),
+            (
+                "INC-2026-0001",
+                "Detection tuned",
+                3,
+                "Page the on-call analyst for mass-rename alerts at any hour.",
+                "",
+                "",
+            ),
+            (
+                "INC-2026-0001",
+                "A restore drill",
+                1,
+                "Add a quarterly restore drill with the separate backup credentials.",
+                "",
+                "",
+            ),
+            (
+                "INC-2026-0002",
+                "",
+                4,
+                "Add the look-alike single-sign-on page to the invoice-lure module.",
+                "",
+                "",
+            ),
+        ];
+        for (key, starts, doc, change, done_version, done_on) in links {
+            let (_, review) = self.review(key).await?;
+            let Some(review) = review else { continue };
+            let lesson = review
+                .lessons
+                .iter()
+                .find(|l| l.statement.starts_with(starts))
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("the demo lesson “{starts}…” of {key}"))
+                })?;
+            let done = !done_version.is_empty();
+            self.link_lesson(
+                key,
+                &lesson.id.to_string(),
+                &LessonLinkDraft {
+                    document: ids[doc].clone(),
+                    change: change.into(),
+                    state: if done { "done" } else { "needed" }.into(),
+                    done_version: done_version.into(),
+                    done_on: done_on.into(),
+                },
+            )
+            .await?;
+        }
         Ok(())
     }
 }

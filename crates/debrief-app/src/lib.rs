@@ -9,6 +9,7 @@ pub mod blameless;
 pub mod bundle;
 pub mod clock;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod impact;
 pub mod import;
@@ -43,6 +44,8 @@ pub struct App {
     webhook_wake: Arc<tokio::sync::Notify>,
     /// KPI facts under the data version they were read at.
     learning_cache: Arc<learning::LearningCache>,
+    /// Lessons without a home under the data version they were read at.
+    unhomed_cache: Arc<documents::UnhomedCache>,
 }
 
 impl App {
@@ -53,6 +56,7 @@ impl App {
             settings: Arc::new(settings),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             learning_cache: Arc::new(learning::LearningCache::default()),
+            unhomed_cache: Arc::new(documents::UnhomedCache::default()),
         }
     }
     pub fn settings(&self) -> &Settings {
@@ -70,6 +74,7 @@ impl App {
             settings: self.settings.clone(),
             webhook_wake: self.webhook_wake.clone(),
             learning_cache: self.learning_cache.clone(),
+            unhomed_cache: self.unhomed_cache.clone(),
         }
     }
     pub fn store(&self) -> &dyn Store {

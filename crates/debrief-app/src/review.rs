@@ -6,7 +6,9 @@
 //! applied again to their version; when they changed the *same* item, the
 //! domain reports the conflict.
 
-use debrief_core::review::{ItemDraft, Review, ReviewChange, ReviewError, ReviewStatus};
+use debrief_core::review::{
+    ItemDraft, ListSection, Review, ReviewChange, ReviewError, ReviewStatus,
+};
 use debrief_core::{FieldError, FieldErrors, Incident};
 use debrief_store::StoreError;
 
@@ -101,6 +103,48 @@ impl App {
         Ok(())
     }
 
+    /// The earlier incidents a recurrence names must exist and be earlier
+    /// than this one (placed by detection, else start, else recording).
+    async fn check_recurrence_keys(
+        &self,
+        incident: &Incident,
+        change: &ReviewChange,
+    ) -> Result<(), AppError> {
+        let ReviewChange::SetRecurrence { of, .. } = change else {
+            return Ok(());
+        };
+        let mut errors = FieldErrors::default();
+        let here = crate::learning::placed_at(incident);
+        for raw in of.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+            let Ok(key) = raw.parse::<debrief_core::IncidentKey>() else {
+                continue; // the domain names malformed keys with the other field errors
+            };
+            if key == incident.key {
+                errors.push("of", format!("{key} cannot be a recurrence of itself"));
+                continue;
+            }
+            match self.store().incident_by_key(&key).await {
+                Ok(earlier) if crate::learning::placed_at(&earlier) < here => {}
+                Ok(_) => errors.push(
+                    "of",
+                    format!(
+                        "{key} is not earlier than {}; name earlier incidents",
+                        incident.key
+                    ),
+                ),
+                Err(StoreError::NotFound { .. }) => {
+                    errors.push("of", format!("`{key}` is not an incident debrief knows"))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+
     /// Applies one change made by `by`, opening the review first if needed.
     pub async fn change_review(
         &self,
@@ -110,6 +154,7 @@ impl App {
     ) -> Result<Review, AppError> {
         let incident = self.incident(key).await?;
         self.check_event_links(&incident, &change).await?;
+        self.check_recurrence_keys(&incident, &change).await?;
         let approving = matches!(
             change,
             ReviewChange::Transition {
@@ -119,6 +164,15 @@ impl App {
         );
         if approving {
             self.check_blameless(&incident).await?;
+            self.check_lessons_linked(&incident).await?;
+        }
+        if let ReviewChange::RemoveItem {
+            section: ListSection::Lessons,
+            id,
+            ..
+        } = &change
+        {
+            self.check_lesson_unlinked(&incident, *id).await?;
         }
         for _ in 0..RETRIES {
             let (mut review, expected) = match self.store().review(incident.id).await? {

@@ -64,6 +64,18 @@ async fn ready_review(app: &App, cause: &str) -> String {
         .await
         .unwrap();
     }
+    // The review complete policy: the lesson needs a home before approval.
+    let (_, review) = app.review(&key).await.unwrap();
+    app.link_lesson(
+        &key,
+        &review.unwrap().lessons[0].id.to_string(),
+        &debrief_core::document::LessonLinkDraft {
+            change: "The deployment runbook already covers canaries".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     app.change_review(
         &key,
         change(json!({"change": "transition", "to": "in_review"})),

@@ -10,6 +10,7 @@ pub mod account;
 pub mod action;
 pub mod attachment;
 pub mod audit;
+pub mod document;
 pub mod field_error;
 pub mod impact;
 pub mod incident;

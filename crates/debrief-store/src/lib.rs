@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod actions;
 pub mod attachments;
 mod codec;
+pub mod documents;
 pub mod learning;
 mod scope;
 pub mod settings;
@@ -31,6 +32,7 @@ pub use accounts::{
 };
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
 pub use attachments::{AttachmentStore, AttachmentStoreTx};
+pub use documents::{DocumentStore, DocumentStoreTx, IncidentReview};
 pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
@@ -217,6 +219,7 @@ pub trait Store:
     AccountStore
     + ActionStore
     + AttachmentStore
+    + DocumentStore
     + LearningStore
     + SettingsStore
     + WebhookStore
@@ -301,7 +304,9 @@ pub trait Store:
 
 /// The writes an import makes, inside one transaction.
 #[async_trait]
-pub trait StoreTx: ActionStoreTx + AttachmentStoreTx + WorkshopStoreTx + Send {
+pub trait StoreTx:
+    ActionStoreTx + AttachmentStoreTx + DocumentStoreTx + WorkshopStoreTx + Send
+{
     async fn create_incident(&mut self, new: NewIncidentRecord) -> Result<Incident, StoreError>;
     async fn incident_by_key(&mut self, key: &IncidentKey) -> Result<Option<Incident>, StoreError>;
     async fn incident_by_id(&mut self, id: Uuid) -> Result<Option<Incident>, StoreError>;

@@ -89,6 +89,12 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/kpis", VIEWER),
     ("GET", "/api/v1/improvements", VIEWER),
     ("GET", "/api/v1/incidents/{key}/related", VIEWER),
+    // Plans and training: unhomed lessons only from incidents the caller sees.
+    ("GET", "/api/v1/documents", VIEWER),
+    ("GET", "/api/v1/documents/{id}", VIEWER),
+    ("GET", "/api/v1/incidents/{key}/lesson-links", VIEWER),
+    ("GET", "/api/v1/lessons/unhomed", VIEWER),
+    ("GET", "/api/v1/review-policy", VIEWER),
     ("GET", "/api/v1/incidents/{key}/workshops", VIEWER),
     ("GET", "/api/v1/incidents/{key}/review-due", VIEWER),
     ("GET", "/api/v1/incidents/{key}/agenda", VIEWER),
@@ -140,6 +146,17 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/workshops/{id}/changes", CONTRIBUTOR),
     ("POST", "/api/v1/workshops/{id}/lessons", CONTRIBUTOR),
     ("POST", "/api/v1/workshops/{id}/actions", CONTRIBUTOR),
+    // Lesson links are review edits: whoever may change the review.
+    (
+        "POST",
+        "/api/v1/incidents/{key}/lessons/{lesson}/links",
+        CONTRIBUTOR,
+    ),
+    (
+        "PATCH",
+        "/api/v1/incidents/{key}/lessons/{lesson}/links/{id}",
+        CONTRIBUTOR,
+    ),
     // ----- the API: running reviews
     ("POST", "/api/v1/actions/{reference}/verify", MANAGER),
     ("POST", "/api/v1/incidents/{key}/workshops", MANAGER),
@@ -150,6 +167,11 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/holidays", MANAGER),
     ("DELETE", "/api/v1/holidays/{date}", MANAGER),
     ("PUT", "/api/v1/workshop-policy", MANAGER),
+    ("POST", "/api/v1/documents", MANAGER),
+    ("PATCH", "/api/v1/documents/{id}", MANAGER),
+    // The approval gate is the admins' to relax, like the lint rules: a
+    // manager who approves reviews does not switch off its check.
+    ("PUT", "/api/v1/review-policy", ADMIN),
     ("GET", "/api/v1/incidents/{key}/access", MANAGER),
     ("PUT", "/api/v1/incidents/{key}/access", MANAGER),
     // ----- the API: administration
@@ -196,6 +218,10 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/settings/question-templates", VIEWER),
     ("GET", "/settings/holidays", VIEWER),
     ("GET", "/settings/workshop-policy", VIEWER),
+    ("GET", "/settings/review-policy", VIEWER),
+    ("GET", "/plans", VIEWER),
+    ("GET", "/lessons/unhomed", VIEWER),
+    ("GET", "/improvements", VIEWER),
     ("POST", "/preferences/zone", VIEWER),
     ("POST", "/preferences/name", VIEWER),
     ("POST", "/logout", VIEWER),
@@ -224,7 +250,16 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("POST", "/workshops/{id}", CONTRIBUTOR),
     ("POST", "/settings/people", CONTRIBUTOR),
     ("POST", "/settings/people/{id}", CONTRIBUTOR),
+    ("POST", "/incidents/{key}/review/lesson-links", CONTRIBUTOR),
+    (
+        "POST",
+        "/incidents/{key}/review/lesson-links/{id}",
+        CONTRIBUTOR,
+    ),
     // ----- pages: running reviews
+    ("POST", "/plans", MANAGER),
+    ("POST", "/plans/{id}", MANAGER),
+    ("POST", "/settings/review-policy", ADMIN),
     ("POST", "/actions/{reference}/verify", MANAGER),
     ("POST", "/incidents/{key}/workshops", MANAGER),
     ("POST", "/settings/lint-rules", ADMIN),

@@ -242,6 +242,7 @@ fn fill(route: &str, f: &Fixtures) -> String {
     route
         .replace("{key}", &f.key)
         .replace("{reference}", &f.reference)
+        .replace("{lesson}", "00000000-0000-0000-0000-000000000000")
         .replace("{id}", id)
         .replace("{event_id}", &f.event)
         .replace("{field}", "started")

@@ -85,6 +85,24 @@ async fn findings_block_approval_until_acknowledged_over_api_and_pages() {
             let (s, r) = send(&c, post.clone(), changes.clone(), body.clone()).await;
             assert_eq!(s, StatusCode::OK, "{body} → {r}");
         }
+        // The review complete policy: the lesson gets its home.
+        let review: Value = c
+            .get(format!("{base}/api/v1/incidents/INC-2026-0001/review"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let lesson = review["lessons"][0]["id"].as_str().unwrap().to_owned();
+        let (s, r) = send(
+            &c,
+            post.clone(),
+            format!("{base}/api/v1/incidents/INC-2026-0001/lessons/{lesson}/links"),
+            json!({"change": "The deployment runbook already asks for a canary"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
         let findings: Value = c
             .get(format!("{base}/api/v1/incidents/INC-2026-0001/findings"))
             .send()

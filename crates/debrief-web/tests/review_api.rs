@@ -149,7 +149,32 @@ async fn a_review_is_filled_edited_concurrently_approved_and_reopened() {
             let res = change(&c, &base, "Priya", json!({"change": "set_assessment", "phase": phase, "version": 0, "draft": {"rating": "4", "went_well": "Fast", "to_improve": "Earlier alerting"}})).await;
             assert_eq!(res.status(), StatusCode::OK);
         }
-        change(&c, &base, "Priya", json!({"change": "add_item", "item": {"section": "lesson", "statement": "Exemptions from MFA need an expiry", "tags": ["MFA"]}})).await;
+        let added: Value = change(&c, &base, "Priya", json!({"change": "add_item", "item": {"section": "lesson", "statement": "Exemptions from MFA need an expiry", "tags": ["MFA"]}})).await.json().await.unwrap();
+        // The review complete policy: no approval while a lesson has no home.
+        let homeless = change(
+            &c,
+            &base,
+            "Boss",
+            json!({"change": "transition", "to": "approved"}),
+        )
+        .await;
+        assert_eq!(homeless.status(), StatusCode::CONFLICT);
+        let p: Value = homeless.json().await.unwrap();
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("1 lesson has no home yet"),
+            "{p}"
+        );
+        let lesson = added["lessons"][0]["id"].as_str().unwrap();
+        let linked = c
+            .post(format!("{base}/api/v1/incidents/INC-2026-0001/lessons/{lesson}/links"))
+            .json(&json!({"change": "The access policy already requires expiries; it was not applied"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(linked.status(), StatusCode::CREATED);
         let approved = change(
             &c,
             &base,

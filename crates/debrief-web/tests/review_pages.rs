@@ -316,6 +316,32 @@ async fn a_facilitator_fills_in_the_review_with_plain_forms_and_it_is_approved()
         assert!(html.contains("Backups and production shared one account"));
         assert!(!html.contains("A stale edit"));
 
+        // The review complete policy: each lesson gets a home first, with
+        // the form beside it.
+        let review: serde_json::Value = s
+            .client
+            .get(s.url("/api/v1/incidents/INC-2026-0001/review"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for lesson in review["lessons"].as_array().unwrap() {
+            let id = lesson["id"].as_str().unwrap();
+            let res = s
+                .post(
+                    "/incidents/INC-2026-0001/review/lesson-links",
+                    priya,
+                    &[
+                        ("lesson", id),
+                        ("document", ""),
+                        ("change", "The backup runbook already says this"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
         // Sam approves: the name cookie is the approver.
         let sam = "tz=UTC; name=Sam%20Okafor";
         s.change(

@@ -198,6 +198,14 @@ pub enum Command {
     /// People debrief knows (action owners, attendees).
     #[command(subcommand)]
     Person(PersonCommand),
+    /// Plans and training: the organisation's documents (response plans,
+    /// playbooks, runbooks, policies, training modules).
+    #[command(subcommand)]
+    Document(DocumentCommand),
+    /// Lessons and the document changes they require: link, mark done,
+    /// list an incident's links, the lessons without a home.
+    #[command(subcommand)]
+    Lesson(LessonCommand),
     /// The organisation's blameless-language rules: print them (for
     /// `debrief lint --rules`) or replace them from a JSON file.
     #[command(subcommand)]
@@ -1083,6 +1091,144 @@ pub enum ReviewCommand {
     /// timeline, open or acknowledged (approval waits for the open ones).
     /// Exit code 0 either way; use `--json` to script on them.
     Findings(ReviewShowArgs),
+    /// The "review complete" policy: show it, or switch whether approval
+    /// waits until every lesson has a document link.
+    Policy(ReviewPolicyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewPolicyArgs {
+    /// `on`: approval is refused while a lesson has no document link (the
+    /// default); `off`: lessons do not hold approval up.
+    #[arg(long, value_name = "on|off")]
+    pub lessons_need_documents: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentCommand {
+    /// Register a document. Prints its id.
+    Add(DocumentAddArgs),
+    /// List every document, current ones first.
+    List(PersonListArgs),
+    /// Show one document.
+    Show(DocumentShowArgs),
+    /// Change a document's fields (only those given).
+    Update(DocumentUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentAddArgs {
+    /// The title, e.g. "Ransomware playbook".
+    pub title: String,
+    /// response_plan, playbook, runbook, policy, training_module or other.
+    #[arg(long)]
+    pub kind: String,
+    /// The owner: a known person's email.
+    #[arg(long)]
+    pub owner: String,
+    /// Where it lives: an http(s) URL.
+    #[arg(long)]
+    pub link: String,
+    /// The document's own version, e.g. 3.2.
+    #[arg(long, default_value = "")]
+    pub doc_version: String,
+    /// current (default) or retired.
+    #[arg(long, default_value = "")]
+    pub status: String,
+    /// When it is next due for review (YYYY-MM-DD).
+    #[arg(long, default_value = "")]
+    pub review_on: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentShowArgs {
+    /// The document's id.
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentUpdateArgs {
+    /// The document's id.
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub link: Option<String>,
+    #[arg(long)]
+    pub doc_version: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    /// YYYY-MM-DD; an empty value clears it.
+    #[arg(long)]
+    pub review_on: Option<String>,
+    /// The version you read; refused with exit code 5 if it changed since.
+    /// Default: the current version.
+    #[arg(long)]
+    pub version: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LessonCommand {
+    /// Link a lesson to the document change it requires (--document and
+    /// --change), or record that no document needs to change (--none REASON).
+    Link(LessonLinkArgs),
+    /// Mark a link's change done: the document version that carries it and
+    /// the date.
+    Done(LessonDoneArgs),
+    /// An incident's lessons, numbered, with their document links.
+    Links(ReviewShowArgs),
+    /// Lessons not yet folded into any document, oldest first.
+    Unhomed(PersonListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LessonLinkArgs {
+    /// The incident key.
+    pub key: String,
+    /// The lesson: its number in `debrief lesson links KEY` or its id.
+    pub lesson: String,
+    /// The document's id (`debrief document list`).
+    #[arg(long, conflicts_with = "none")]
+    pub document: Option<String>,
+    /// The change the document needs, in a sentence.
+    #[arg(long, conflicts_with = "none")]
+    pub change: Option<String>,
+    /// No document needs to change; the reason is kept.
+    #[arg(long, value_name = "REASON")]
+    pub none: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonDoneArgs {
+    /// The incident key.
+    pub key: String,
+    /// The link's id (`debrief lesson links KEY`).
+    pub link: String,
+    /// The document version that carries the change.
+    #[arg(long)]
+    pub doc_version: String,
+    /// When the change was made (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub on: Option<String>,
+    /// The version you read; default the current one.
+    #[arg(long)]
+    pub version: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

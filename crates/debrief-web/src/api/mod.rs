@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod attachments;
 pub mod blameless;
+pub mod documents;
 pub mod dto;
 pub mod learning;
 pub mod problem;
@@ -20,7 +21,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use debrief_app::App;
 use debrief_app::import::{ImportFormat, TimelineImportOptions};
 use debrief_app::incidents::IncidentQuery;
@@ -178,6 +179,28 @@ pub fn routes() -> Router<App> {
             get(accounts::get_access).put(accounts::put_access),
         )
         .route("/audit", get(accounts::audit_log))
+        .route(
+            "/documents",
+            get(documents::list_documents).post(documents::add_document),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::get_document).patch(documents::update_document),
+        )
+        .route("/incidents/{key}/lesson-links", get(documents::list_links))
+        .route(
+            "/incidents/{key}/lessons/{lesson}/links",
+            post(documents::add_link),
+        )
+        .route(
+            "/incidents/{key}/lessons/{lesson}/links/{id}",
+            patch(documents::update_link),
+        )
+        .route("/lessons/unhomed", get(documents::unhomed))
+        .route(
+            "/review-policy",
+            get(documents::get_review_policy).put(documents::put_review_policy),
+        )
         .fallback(not_found)
 }
 
@@ -216,7 +239,11 @@ pub fn routes() -> Router<App> {
         accounts::me, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         accounts::list_users, accounts::add_user, accounts::update_user, accounts::get_access,
         accounts::put_access, accounts::audit_log,
-        learning::search, learning::kpis, learning::related, learning::improvements
+        learning::search, learning::kpis, learning::related, learning::improvements,
+        documents::list_documents, documents::add_document, documents::get_document,
+        documents::update_document, documents::list_links, documents::add_link,
+        documents::update_link, documents::unhomed, documents::get_review_policy,
+        documents::put_review_policy
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,
@@ -239,7 +266,10 @@ pub fn routes() -> Router<App> {
         accounts::UserDto, accounts::MeDto, accounts::TokenDto, accounts::CreatedTokenDto,
         accounts::TokenInput, accounts::UserInput, accounts::UserPatchInput, accounts::AccessDto,
         accounts::AuditEntryDto,
-        learning::SearchDto, learning::SearchHitDto, learning::KpisDto, learning::RelatedDto
+        learning::SearchDto, learning::SearchHitDto, learning::KpisDto, learning::RelatedDto,
+        documents::DocumentDto, documents::DocumentInput, documents::DocumentPatch,
+        documents::LessonLinkDto, documents::LessonLinkInput, documents::LessonLinkPatchInput,
+        documents::UnhomedLessonDto, documents::ReviewPolicyDto
     )),
     tags((name = "incidents", description = "Incidents and their lifecycle (PRODUCT.md §2)"),
          (name = "timeline", description = "The chronology (§3)"),
@@ -251,6 +281,7 @@ pub fn routes() -> Router<App> {
          (name = "workshops", description = "Lessons-learned workshops and follow-ups, holidays, the workshop policy (§8)"),
          (name = "accounts", description = "Users, API tokens, restricted incidents, the audit log (§11)"),
          (name = "learning", description = "Search, KPIs and trends, related incidents, did it work (§9)"),
+         (name = "plans", description = "Plans and training: documents, lessons linked to document changes, lessons without a home, the review-complete policy (§9)"),
          (name = "bundle", description = "Export and import of whole incidents (§12)"),
          (name = "webhooks", description = "Signed HTTP callbacks on events, retried with back-off (§12, docs/webhooks.md)"))
 )]

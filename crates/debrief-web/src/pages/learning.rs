@@ -69,6 +69,8 @@ struct DashboardPage {
     reviews_due: Vec<DueRow>,
     overdue: Vec<OverdueRow>,
     overdue_total: u64,
+    /// Lessons not yet folded into any document (Plans & training).
+    unhomed: usize,
     error: Option<String>,
 }
 
@@ -311,6 +313,10 @@ async fn dashboard(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQue
         Ok(p) => p,
         Err(e) => return error_page(&viewer, e),
     };
+    let unhomed = match app.unhomed_lessons(&viewer.caller().visibility()).await {
+        Ok(u) => u.len(),
+        Err(e) => return error_page(&viewer, e),
+    };
     let category = get("category");
     let severity = get("severity");
     let periods = [
@@ -378,6 +384,7 @@ async fn dashboard(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQue
                 })
                 .collect(),
             overdue_total: overdue.total,
+            unhomed,
             error,
         };
     render(&page, StatusCode::OK)

@@ -6,7 +6,9 @@ mod accounts;
 mod actions;
 mod attachments;
 mod blameless;
+mod documents;
 mod form;
+mod improvements;
 mod learning;
 mod review;
 mod settings;
@@ -55,6 +57,8 @@ pub fn routes() -> Router<App> {
         .merge(attachments::routes())
         .merge(actions::routes())
         .merge(blameless::routes())
+        .merge(documents::routes())
+        .merge(improvements::routes())
         .merge(learning::routes())
         .merge(review::routes())
         .merge(settings::routes())
@@ -803,6 +807,9 @@ struct IncidentPage {
     created: TimeView,
     updated: TimeView,
     related: Vec<debrief_app::learning::Related>,
+    /// The review's answer to "is this a recurrence?", when one was opened:
+    /// the answer's words, the earlier keys and the note.
+    recurrence: Option<(&'static str, Vec<String>, String)>,
 }
 
 async fn incident_overview(
@@ -835,9 +842,20 @@ async fn incident_overview(
         Ok(r) => r,
         Err(e) => return error_page(&viewer, e),
     };
+    let recurrence = match app.review(&key).await {
+        Ok((_, r)) => r.map(|r| {
+            (
+                r.recurrence.answer.label(),
+                r.recurrence.of.clone(),
+                r.recurrence.note.clone(),
+            )
+        }),
+        Err(e) => return error_page(&viewer, e),
+    };
     let i = &view.incident;
     let page = IncidentPage {
         related,
+        recurrence,
         due,
         layout: Layout::new(
             format!("{} {}", i.key, i.fields.title),

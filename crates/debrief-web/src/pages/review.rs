@@ -20,8 +20,8 @@ use debrief_core::impact::{
 use debrief_core::review::{
     AssessedPhase, AssessmentDraft, CauseCategory, CauseDraft, CauseKind, GapArea, GapDraft,
     GapSeverity, ItemDraft, LessonDraft, ListSection, ObservationDraft, ObservationKind,
-    REQUIRED_ASSESSMENTS, RecommendationDraft, Review, ReviewChange, ReviewStatus, TextSectionName,
-    WhyStep,
+    REQUIRED_ASSESSMENTS, RecommendationDraft, RecurrenceAnswer, Review, ReviewChange,
+    ReviewStatus, TextSectionName, WhyStep,
 };
 use debrief_core::{DurationName, FieldError, FieldErrors, Precision, Timestamp, Total};
 use uuid::Uuid;
@@ -177,6 +177,87 @@ struct ReviewPage {
     /// Blameless-language findings over everything written about the incident.
     findings: Vec<FindingView>,
     open_findings: usize,
+    /// Each lesson's document links and the form that adds one.
+    plans: super::documents::LessonPlans,
+    /// "Is this a recurrence?" with the related incidents to choose from.
+    recurrence: Option<RecurrenceView>,
+}
+
+/// A related earlier incident offered as a recurrence.
+struct RecurrenceChoice {
+    key: String,
+    title: String,
+    reasons: String,
+    checked: bool,
+}
+
+/// The recurrence answer and its form.
+struct RecurrenceView {
+    answer_label: &'static str,
+    of: Vec<String>,
+    note: String,
+    answers: Vec<(String, String)>,
+    related: Vec<RecurrenceChoice>,
+    form: FormView,
+}
+
+impl RecurrenceView {
+    async fn load(
+        app: &App,
+        viewer: &Viewer,
+        key: &str,
+        review: &Review,
+        failed: Option<&Failed>,
+    ) -> Result<Self, AppError> {
+        let rec = &review.recurrence;
+        let related = app.related(key, 10, &viewer.caller().visibility()).await?;
+        let failed_here = failed.filter(|f| f.key == "set-recurrence");
+        let chosen: Vec<String> = match failed_here {
+            Some(f) => f
+                .values
+                .iter()
+                .filter(|(k, _)| k == "of")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            None => rec.of.clone(),
+        };
+        // Keys named earlier that are not among the related ones stay
+        // editable in the text field.
+        let other: Vec<String> = rec
+            .of
+            .iter()
+            .filter(|k| !related.iter().any(|r| &r.key == *k))
+            .cloned()
+            .collect();
+        Ok(Self {
+            answer_label: rec.answer.label(),
+            of: rec.of.clone(),
+            note: rec.note.clone(),
+            answers: RecurrenceAnswer::ALL
+                .iter()
+                .map(|a| (a.as_str().to_owned(), a.label().to_owned()))
+                .collect(),
+            related: related
+                .iter()
+                .map(|r| RecurrenceChoice {
+                    checked: chosen.contains(&r.key),
+                    key: r.key.clone(),
+                    title: r.title.clone(),
+                    reasons: r.reasons.join("; "),
+                })
+                .collect(),
+            form: FormView::new(
+                "set-recurrence",
+                pairs([
+                    ("answer", rec.answer.as_str().to_owned()),
+                    ("of_other", other.join(", ")),
+                    ("note", rec.note.clone()),
+                    ("version", rec.version.to_string()),
+                ]),
+                failed,
+            ),
+        })
+    }
 }
 
 /// A blameless-language finding as the review page shows it: the span in
@@ -1010,6 +1091,23 @@ async fn respond(
     } else {
         Vec::new()
     };
+    let plans = match &review {
+        Some(r) => {
+            let ids: Vec<Uuid> = r.lessons.iter().map(|l| l.id).collect();
+            match super::documents::LessonPlans::load(app, key, &ids, failed.as_ref()).await {
+                Ok(p) => p,
+                Err(e) => return error_page(viewer, e),
+            }
+        }
+        None => Default::default(),
+    };
+    let recurrence = match &review {
+        Some(r) => match RecurrenceView::load(app, viewer, key, r, failed.as_ref()).await {
+            Ok(v) => Some(v),
+            Err(e) => return error_page(viewer, e),
+        },
+        None => None,
+    };
     let open_findings = findings.iter().filter(|f| f.acknowledged.is_none()).count();
     let findings: Vec<FindingView> = findings
         .iter()
@@ -1039,8 +1137,30 @@ async fn respond(
         notice_at,
         notice,
         c: Choices::new(),
+        plans,
+        recurrence,
     };
     render(&page, status)
+}
+
+/// The Review tab again with a failed form of another page module (the
+/// lessons' document links) and its errors.
+pub(super) async fn respond_failed(
+    app: &App,
+    viewer: &Viewer,
+    key: &str,
+    failed: Failed,
+) -> Response {
+    respond(
+        app,
+        viewer,
+        key,
+        Some(failed),
+        None,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 async fn review_page(
@@ -1064,6 +1184,8 @@ async fn review_page(
             "added" => "Added.",
             "updated" => "Changes saved.",
             "removed" => "Removed.",
+            "linked" => "Document link saved.",
+            "done" => "Document change marked done.",
             "status" => "Status changed.",
             "opened" => "Review opened: fill in the sections below, in any order.",
             _ => "Saved.",
@@ -1310,6 +1432,32 @@ fn read(v: &FormValues) -> Result<Posted, AppError> {
             section: "blameless",
             did: "saved",
         },
+        "set_recurrence" => {
+            let answer: RecurrenceAnswer = v.get("answer").parse().map_err(bad)?;
+            let mut of: Vec<String> = v.all("of");
+            for k in v
+                .get("of_other")
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+            {
+                if !of.iter().any(|o| o == k) {
+                    of.push(k.to_owned());
+                }
+            }
+            Posted {
+                change: ReviewChange::SetRecurrence {
+                    answer,
+                    of,
+                    note: v.get("note"),
+                    version: version(v)?,
+                },
+                form: "set-recurrence".into(),
+                title: "the recurrence".into(),
+                section: "recurrence",
+                did: "saved",
+            }
+        }
         "add_dissent" => Posted {
             change: ReviewChange::AddDissent {
                 text: v.get("text"),
@@ -1360,6 +1508,9 @@ fn form_field(field: &str) -> Option<String> {
         .and_then(|n| n.parse::<usize>().ok())
     {
         return Some(format!("why_{}", i + 1));
+    }
+    if field == "of" || field.starts_with("of[") {
+        return Some("of_other".into());
     }
     match field {
         "summary" | "narrative" => Some("text".into()),

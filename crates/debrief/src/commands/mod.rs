@@ -6,6 +6,7 @@ mod account;
 mod action;
 mod attachment;
 mod bundle;
+mod documents;
 mod incident;
 mod learning;
 mod lint;
@@ -25,9 +26,9 @@ use debrief_store::SqlStore;
 use jiff::tz::TimeZone;
 
 use crate::cli::{
-    ActionCommand, AttachmentCommand, AuditCommand, Cli, Command, HolidayCommand, IncidentCommand,
-    LintRulesCommand, PersonCommand, RateCommand, ReviewCommand, TemplateCommand, TimelineCommand,
-    TokenCommand, UserCommand, WebhookCommand, WorkshopCommand,
+    ActionCommand, AttachmentCommand, AuditCommand, Cli, Command, DocumentCommand, HolidayCommand,
+    IncidentCommand, LessonCommand, LintRulesCommand, PersonCommand, RateCommand, ReviewCommand,
+    TemplateCommand, TimelineCommand, TokenCommand, UserCommand, WebhookCommand, WorkshopCommand,
 };
 
 /// Runs the parsed command line to completion.
@@ -108,6 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
             ReviewCommand::Total(args) => review::total(&app, args).await,
             ReviewCommand::Findings(args) => review::findings(&app, args).await,
+            ReviewCommand::Policy(args) => documents::review_policy(&app, args).await,
         },
         Command::Action(c) => match c {
             ActionCommand::New(args) => action::new(&app, args, &actor).await,
@@ -126,6 +128,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Person(c) => match c {
             PersonCommand::Add(args) => action::person_add(&app, args).await,
             PersonCommand::List(args) => action::person_list(&app, args).await,
+        },
+        Command::Document(c) => match c {
+            DocumentCommand::Add(args) => documents::add(&app, args).await,
+            DocumentCommand::List(args) => documents::list(&app, args).await,
+            DocumentCommand::Show(args) => documents::show(&app, args).await,
+            DocumentCommand::Update(args) => documents::update(&app, args).await,
+        },
+        Command::Lesson(c) => match c {
+            LessonCommand::Link(args) => documents::link(&app, args).await,
+            LessonCommand::Done(args) => documents::done(&app, args).await,
+            LessonCommand::Links(args) => documents::links(&app, args).await,
+            LessonCommand::Unhomed(args) => documents::unhomed(&app, args).await,
         },
         Command::Workshop(c) => match c {
             WorkshopCommand::New(args) => workshop::new(&app, args, &actor).await,
