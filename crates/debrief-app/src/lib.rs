@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod audit;
 pub mod blameless;
 pub mod bundle;
 pub mod clock;

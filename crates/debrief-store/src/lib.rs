@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 pub mod accounts;
 pub mod actions;
+pub mod audit;
 mod codec;
 pub mod learning;
 mod scope;
@@ -29,6 +30,7 @@ pub use accounts::{
     AccountStore, AuditFilter, AuditRecord, SessionRecord, TokenRecord, Visibility,
 };
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
+pub use audit::{AuditContext, current_context, with_audit_context};
 pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};

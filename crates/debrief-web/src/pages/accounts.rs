@@ -636,8 +636,8 @@ struct AuditRow {
     entity: String,
     entity_id: String,
     action: String,
-    before: String,
-    after: String,
+    via: String,
+    changes: Vec<debrief_app::audit::FieldChange>,
 }
 
 #[derive(Template)]
@@ -716,8 +716,8 @@ async fn audit_page(State(app): State<App>, viewer: Viewer, RawQuery(q): RawQuer
                 entity: e.entity,
                 entity_id: e.entity_id,
                 action: e.action,
-                before: e.before,
-                after: e.after,
+                via: e.via,
+                changes: debrief_app::audit::changes(&e.before, &e.after),
             })
             .collect(),
         entity: field(&pairs, "entity"),
