@@ -359,6 +359,10 @@ async fn every_change_over_http_is_audited_with_before_and_after_and_failures_le
             "{page}"
         );
         assert!(page.contains("PUT /api/v1/incidents/{key}"));
+        assert!(
+            page.contains("<summary>What was created ("),
+            "a creation is folded away"
+        );
         assert!(page.contains("chain intact"));
     }
 }

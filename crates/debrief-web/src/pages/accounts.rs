@@ -638,6 +638,9 @@ struct AuditRow {
     action: String,
     via: String,
     changes: Vec<debrief_app::audit::FieldChange>,
+    /// A creation or deletion: the whole entity, folded away (the page
+    /// stays a list of what changed).
+    whole: bool,
 }
 
 #[derive(Template)]
@@ -717,6 +720,7 @@ async fn audit_page(State(app): State<App>, viewer: Viewer, RawQuery(q): RawQuer
                 entity_id: e.entity_id,
                 action: e.action,
                 via: e.via,
+                whole: e.before == "null" || e.after == "null",
                 changes: debrief_app::audit::changes(&e.before, &e.after),
             })
             .collect(),
