@@ -253,6 +253,28 @@ async fn every_change_over_http_is_audited_with_before_and_after_and_failures_le
             (&json!("open"), &json!("in_progress"))
         );
 
+        // A workshop scheduled: the row with its document.
+        s.send(
+            Method::POST,
+            "/api/v1/people",
+            Some(json!({"name": "Marta Nowak", "email": "marta@example.org"})),
+        )
+        .await;
+        let (st, w) = s
+            .send(
+                Method::POST,
+                "/api/v1/incidents/INC-2026-0001/workshops",
+                Some(json!({"starts": "2026-11-27 10:00", "time_zone": "Europe/Paris", "duration_minutes": 90,
+                            "location": "Room 1", "facilitator": "marta@example.org",
+                            "attendees": [{"person": "priya@example.org", "role": "responder"}]})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{w}");
+        let e = s.last("workshop").await;
+        assert_eq!(e["action"], "create");
+        assert_eq!(e["via"], "POST /api/v1/incidents/{key}/workshops");
+        assert!(e["after"].as_str().unwrap().contains("Room 1"), "{e}");
+
         // A holiday added and deleted: the deletion keeps the before.
         let (st, _) = s
             .send(
