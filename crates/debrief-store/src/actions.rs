@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::audit::{NULL, lock_chain, record_row, row_json};
+use crate::audit::{NULL, incident_key, lock_chain, record_row, row_json};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, Value, bind_all, duplicate_or, int, stale_write_error, text};
 
@@ -349,7 +349,12 @@ async fn insert_action_on(
                 format!("action number {number} of this incident was just taken")
             })
         })?;
-    record_row(conn, "action", &id, ("actions", "id", &id), NULL).await
+    // The action's reference, `INC-2026-0001-A2`, is its name in the log.
+    let reference = format!(
+        "{}-A{number}",
+        incident_key(conn, &a.incident_id.to_string()).await?
+    );
+    record_row(conn, "action", &reference, ("actions", "id", &id), NULL).await
 }
 
 async fn insert_history_on(
@@ -597,7 +602,19 @@ impl ActionStore for SqlStore {
             .await);
         }
         insert_history_on(&mut tx, action.incident_id, history).await?;
-        record_row(&mut tx, "action", &id, ("actions", "id", &id), &before).await?;
+        let reference = format!(
+            "{}-A{}",
+            incident_key(&mut tx, &action.incident_id.to_string()).await?,
+            action.number
+        );
+        record_row(
+            &mut tx,
+            "action",
+            &reference,
+            ("actions", "id", &id),
+            &before,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -176,6 +176,22 @@ pub(crate) async fn record_as(
     Ok(())
 }
 
+/// The key of an incident (`INC-2026-0001`), what people call it in the
+/// log, or its id when it is gone.
+pub(crate) async fn incident_key(
+    conn: &mut AnyConnection,
+    incident_id: &str,
+) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT key FROM incidents WHERE id = $1")
+        .bind(incident_id.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("key")?,
+        None => incident_id.to_owned(),
+    })
+}
+
 /// The row after a change and its entry: the usual tail of an audited write.
 pub(crate) async fn record_row(
     conn: &mut AnyConnection,

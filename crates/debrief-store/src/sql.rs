@@ -1003,10 +1003,11 @@ async fn save_review_on(
         let expected = expected_version.unwrap_or(0);
         return Err(stale_write_error(conn, sql, "review", id, expected).await);
     }
+    let key = crate::audit::incident_key(conn, &id).await?;
     record_row(
         conn,
         "review",
-        &id,
+        &key,
         ("reviews", "incident_id", &id),
         &before,
     )

@@ -195,7 +195,11 @@ async fn every_change_over_http_is_audited_with_before_and_after_and_failures_le
             s.send(Method::POST, review, None).await.0,
             StatusCode::CREATED
         );
-        assert_eq!(s.last("review").await["action"], "create");
+        let e = s.last("review").await;
+        assert_eq!(
+            (&e["action"], &e["entity_id"]),
+            (&json!("create"), &json!("INC-2026-0001"))
+        );
         let (st, _) = s
             .send(
                 Method::POST,
@@ -247,6 +251,7 @@ async fn every_change_over_http_is_audited_with_before_and_after_and_failures_le
             .await;
         assert_eq!(st, StatusCode::OK);
         let e = s.last("action").await;
+        assert_eq!(e["entity_id"], "INC-2026-0001-A1");
         let status = changed(&e, "status").expect("the status changed");
         assert_eq!(
             (&status["old"], &status["new"]),
