@@ -191,8 +191,9 @@ impl App {
         }
     }
 
-    /// Appends an audit entry on its own (for changes whose store write
-    /// does not take one yet; see ARCHITECTURE.md).
+    /// Appends an audit entry on its own, for account events that write
+    /// nothing the store audits (a reset link handed out). Store writes
+    /// audit themselves (`debrief_store::audit`).
     pub async fn audit(
         &self,
         caller: &Caller,

@@ -623,8 +623,13 @@ fn outage() -> Vec<(&'static str, ReviewChange)> {
 
 impl App {
     /// Fills an empty database with the demo incidents, their reviews and
-    /// the exchange rates their totals need.
+    /// the exchange rates their totals need. Audited as `system: demo`.
     pub async fn load_demo(&self) -> Result<DemoOutcome, AppError> {
+        let context = debrief_store::AuditContext::new("system", "system: demo");
+        debrief_store::with_audit_context(context, self.load_demo_data()).await
+    }
+
+    async fn load_demo_data(&self) -> Result<DemoOutcome, AppError> {
         let incidents = self.store().count_incidents().await?;
         if incidents > 0 {
             return Ok(DemoOutcome::NotEmpty { incidents });

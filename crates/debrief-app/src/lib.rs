@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod attachments;
+pub mod audit;
 pub mod blameless;
 pub mod bundle;
 pub mod clock;

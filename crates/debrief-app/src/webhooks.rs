@@ -645,9 +645,12 @@ impl Dispatcher {
         }
     }
 
-    /// Starts [`Dispatcher::run`] on the current tokio runtime.
+    /// Starts [`Dispatcher::run`] on the current tokio runtime (audited as
+    /// `system: webhook dispatcher`, though what it writes — claims and
+    /// attempts — is delivery bookkeeping the log leaves out).
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(self.run())
+        let context = debrief_store::AuditContext::new("system", "system: webhook dispatcher");
+        tokio::spawn(debrief_store::with_audit_context(context, self.run()))
     }
 }
 

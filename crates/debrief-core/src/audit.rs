@@ -27,6 +27,11 @@ pub struct AuditEntry {
     pub before: String,
     /// JSON text of the thing after (`null` for a deletion).
     pub after: String,
+    /// Through what the change came: `PATCH /api/v1/incidents/{key}`,
+    /// `cli: debrief incident edit`, `system: demo` … Empty in entries
+    /// written before it was recorded.
+    #[serde(default)]
+    pub via: String,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -42,6 +47,7 @@ pub struct AuditFields<'a> {
     pub action: &'a str,
     pub before: &'a str,
     pub after: &'a str,
+    pub via: &'a str,
 }
 
 impl AuditEntry {
@@ -55,6 +61,7 @@ impl AuditEntry {
             action: &self.action,
             before: &self.before,
             after: &self.after,
+            via: &self.via,
         }
     }
 }
@@ -62,8 +69,9 @@ impl AuditEntry {
 /// The entry hash: lower-case hex SHA-256 over the canonical form
 /// `debrief-audit-v1` then, for each of prev_hash, seq, at_us, actor,
 /// entity, entity_id, action, before, after, its UTF-8 byte length as a
-/// decimal, `:`, the bytes, and `\n`. Length prefixes make the encoding
-/// unambiguous whatever the texts contain.
+/// decimal, `:`, the bytes, and `\n`; then `via` the same way when it is
+/// not empty (so entries written before `via` existed keep their hashes).
+/// Length prefixes make the encoding unambiguous whatever the texts contain.
 pub fn entry_hash(prev_hash: &str, f: AuditFields<'_>) -> String {
     let mut h = Sha256::new();
     h.update(b"debrief-audit-v1\n");
@@ -79,7 +87,10 @@ pub fn entry_hash(prev_hash: &str, f: AuditFields<'_>) -> String {
         f.action,
         f.before,
         f.after,
-    ] {
+    ]
+    .into_iter()
+    .chain((!f.via.is_empty()).then_some(f.via))
+    {
         h.update(part.len().to_string().as_bytes());
         h.update(b":");
         h.update(part.as_bytes());
@@ -150,6 +161,11 @@ mod tests {
                     action: "update".into(),
                     before: "null".into(),
                     after: format!("{{\"n\":{seq}}}"),
+                    via: if seq % 2 == 0 {
+                        "cli: debrief incident edit".into()
+                    } else {
+                        String::new()
+                    },
                     prev_hash: prev.clone(),
                     hash: String::new(),
                 };
@@ -199,6 +215,7 @@ mod tests {
             action: "",
             before: "",
             after: "",
+            via: "",
         };
         let b = AuditFields {
             actor: "a",
@@ -206,5 +223,40 @@ mod tests {
             ..a
         };
         assert_ne!(entry_hash(GENESIS_HASH, a), entry_hash(GENESIS_HASH, b));
+    }
+
+    #[test]
+    fn a_changed_via_breaks_the_link_and_an_empty_one_keeps_the_old_hash() {
+        let mut c = chain(4);
+        c[1].via = "PATCH /api/v1/incidents/{key}".into();
+        assert_eq!(verify_chain(&c).unwrap_err().seq, 2);
+        let old = AuditFields {
+            seq: 1,
+            at_us: 1,
+            actor: "a",
+            entity: "incident",
+            entity_id: "INC-1",
+            action: "update",
+            before: "null",
+            after: "{}",
+            via: "",
+        };
+        // The v1 form without `via`, as written before it was recorded.
+        let mut h = Sha256::new();
+        h.update(b"debrief-audit-v1\n");
+        for part in [
+            GENESIS_HASH,
+            "1",
+            "1",
+            "a",
+            "incident",
+            "INC-1",
+            "update",
+            "null",
+            "{}",
+        ] {
+            h.update(format!("{}:{part}\n", part.len()).as_bytes());
+        }
+        assert_eq!(entry_hash(GENESIS_HASH, old), hex::encode(h.finalize()));
     }
 }

@@ -254,7 +254,7 @@ fn token_from_row(r: &AnyRow) -> Result<TokenRecord, StoreError> {
 }
 
 const AUDIT_COLUMNS: &str =
-    "seq, at_us, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash";
+    "seq, at_us, actor, entity, entity_id, action, before_json, after_json, via, prev_hash, hash";
 
 fn audit_from_row(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
@@ -266,12 +266,14 @@ fn audit_from_row(r: &AnyRow) -> Result<AuditEntry, StoreError> {
         action: r.try_get("action")?,
         before: r.try_get("before_json")?,
         after: r.try_get("after_json")?,
+        via: r.try_get("via")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
     })
 }
 
-/// Appends to the chain on `conn`, which must be inside a transaction. The
+/// Appends to the chain on `conn`, which must be inside a transaction; `via`
+/// comes from the ambient [`crate::audit::AuditContext`]. The
 /// first statement writes the chain-head row, which locks it (PostgreSQL's
 /// row lock; SQLite's database write lock) until the transaction ends, so
 /// concurrent appends — from this process or another instance — queue up
@@ -290,6 +292,7 @@ pub(crate) async fn append_audit_on(
     let prev_hash: String = head.try_get("hash")?;
     let seq = last_seq + 1;
     let at_us = micros(a.at);
+    let via = crate::audit::current_context().via;
     let hash = entry_hash(
         &prev_hash,
         AuditFields {
@@ -301,10 +304,11 @@ pub(crate) async fn append_audit_on(
             action: &a.action,
             before: &a.before,
             after: &a.after,
+            via: &via,
         },
     );
     sqlx::query(&format!(
-        "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(seq)
     .bind(at_us)
@@ -314,6 +318,7 @@ pub(crate) async fn append_audit_on(
     .bind(a.action.clone())
     .bind(a.before.clone())
     .bind(a.after.clone())
+    .bind(via.clone())
     .bind(prev_hash.clone())
     .bind(hash.clone())
     .execute(&mut *conn)
@@ -332,6 +337,7 @@ pub(crate) async fn append_audit_on(
         action: a.action.clone(),
         before: a.before.clone(),
         after: a.after.clone(),
+        via,
         prev_hash,
         hash,
     })
@@ -801,8 +807,20 @@ impl AccountStore for SqlStore {
             wheres.push(format!("entity = ${}", values.len()));
         }
         if let Some(a) = filter.actor.as_deref().filter(|a| !a.is_empty()) {
+            // `admin@x` also finds what admin@x did for someone else
+            // (recorded as `admin@x (for Jane Doe)`).
             values.push(text(a.to_lowercase()));
-            wheres.push(format!("LOWER(actor) = ${}", values.len()));
+            let escaped = a
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            values.push(text(format!("{escaped} (for %")));
+            wheres.push(format!(
+                "(LOWER(actor) = ${} OR LOWER(actor) LIKE ${} ESCAPE '\\')",
+                values.len() - 1,
+                values.len()
+            ));
         }
         if let Some(f) = filter.from {
             values.push(int(micros(f)));

@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::audit::{NULL, incident_key, lock_chain, record_row, row_json};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, Value, bind_all, duplicate_or, int, stale_write_error, text};
 
@@ -325,6 +326,7 @@ async fn insert_action_on(
     a: &Action,
     number: u32,
 ) -> Result<(), StoreError> {
+    let id = a.id.to_string();
     let mut values = vec![
         text(a.id.to_string()),
         text(a.incident_id.to_string()),
@@ -347,7 +349,12 @@ async fn insert_action_on(
                 format!("action number {number} of this incident was just taken")
             })
         })?;
-    Ok(())
+    // The action's reference, `INC-2026-0001-A2`, is its name in the log.
+    let reference = format!(
+        "{}-A{number}",
+        incident_key(conn, &a.incident_id.to_string()).await?
+    );
+    record_row(conn, "action", &reference, ("actions", "id", &id), NULL).await
 }
 
 async fn insert_history_on(
@@ -411,7 +418,8 @@ async fn create_person_on(
             format!("a person with the email {} already exists", p.email)
         })
     })?;
-    Ok(())
+    let id = p.id.to_string();
+    record_row(conn, "person", &id, ("people", "id", &id), NULL).await
 }
 
 async fn add_follow_up_on(conn: &mut AnyConnection, f: &FollowUp) -> Result<(), StoreError> {
@@ -427,7 +435,8 @@ async fn add_follow_up_on(conn: &mut AnyConnection, f: &FollowUp) -> Result<(), 
     .execute(&mut *conn)
     .await
     .map_err(|e| duplicate_or(e, |_| format!("follow-up {} already exists", f.id)))?;
-    Ok(())
+    let id = f.id.to_string();
+    record_row(conn, "follow_up", &id, ("follow_ups", "id", &id), NULL).await
 }
 
 async fn one_action(
@@ -460,7 +469,11 @@ fn priority_sql(t: [String; 3]) -> String {
 #[async_trait]
 impl ActionStore for SqlStore {
     async fn create_person(&self, person: &Person, now: jiff::Timestamp) -> Result<(), StoreError> {
-        create_person_on(&mut *self.pool().acquire().await?, person, now).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        create_person_on(&mut tx, person, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn update_person(
@@ -469,7 +482,10 @@ impl ActionStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let id = p.id.to_string();
+        let before = row_json(&mut conn, "people", "id", &id).await?;
         let result = sqlx::query(
             "UPDATE people SET name = $1, email = $2, team = $3, phone = $4, version = $5, updated_us = $6 \
              WHERE id = $7 AND version = $8",
@@ -486,6 +502,8 @@ impl ActionStore for SqlStore {
         .await
         .map_err(|e| duplicate_or(e, |_| format!("a person with the email {} already exists", p.email)))?;
         if result.rows_affected() == 1 {
+            record_row(&mut conn, "person", &id, ("people", "id", &id), &before).await?;
+            conn.commit().await?;
             return Ok(());
         }
         let sql = "SELECT version FROM people WHERE id = $1";
@@ -524,6 +542,7 @@ impl ActionStore for SqlStore {
         // creations on the incident's row (and on SQLite takes the write
         // lock before any read, so no transaction has to upgrade).
         let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
         let row = sqlx::query(
             "UPDATE incidents SET action_counter = action_counter + 1 WHERE id = $1 RETURNING action_counter",
         )
@@ -549,6 +568,9 @@ impl ActionStore for SqlStore {
         history: &[HistoryEntry],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        let id = action.id.to_string();
+        let before = row_json(&mut tx, "actions", "id", &id).await?;
         let mut values = action_values(action);
         let n = values.len();
         let sets: Vec<String> = ACTION_WRITE_COLUMNS
@@ -580,6 +602,19 @@ impl ActionStore for SqlStore {
             .await);
         }
         insert_history_on(&mut tx, action.incident_id, history).await?;
+        let reference = format!(
+            "{}-A{}",
+            incident_key(&mut tx, &action.incident_id.to_string()).await?,
+            action.number
+        );
+        record_row(
+            &mut tx,
+            "action",
+            &reference,
+            ("actions", "id", &id),
+            &before,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -717,7 +752,11 @@ impl ActionStore for SqlStore {
     }
 
     async fn add_follow_up(&self, follow_up: &FollowUp) -> Result<(), StoreError> {
-        add_follow_up_on(&mut *self.pool().acquire().await?, follow_up).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        add_follow_up_on(&mut tx, follow_up).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn follow_ups(&self, incident_id: Uuid) -> Result<Vec<FollowUp>, StoreError> {

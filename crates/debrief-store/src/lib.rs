@@ -18,6 +18,7 @@ use uuid::Uuid;
 pub mod accounts;
 pub mod actions;
 pub mod attachments;
+pub mod audit;
 mod codec;
 pub mod documents;
 pub mod learning;
@@ -33,6 +34,7 @@ pub use accounts::{
 pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
 pub use attachments::{AttachmentStore, AttachmentStoreTx};
 pub use documents::{DocumentStore, DocumentStoreTx, IncidentReview};
+pub use audit::{AuditContext, current_context, with_audit_context};
 pub use learning::{LearningStore, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};

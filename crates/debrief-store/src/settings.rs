@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use crate::StoreError;
+use crate::audit::{lock_chain, record_row, row_json};
 use crate::codec::micros;
 use crate::sql::{SqlStore, duplicate_or, stale_write_error};
 
@@ -55,8 +56,10 @@ impl SettingsStore for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        match expected_version {
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let before = row_json(&mut conn, "org_settings", "name", name).await?;
+        let version = match expected_version {
             None => {
                 sqlx::query(
                     "INSERT INTO org_settings (name, value, version, updated_us) VALUES ($1, $2, 1, $3)",
@@ -67,7 +70,7 @@ impl SettingsStore for SqlStore {
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| duplicate_or(e, |_| format!("the setting {name} was just saved by someone else")))?;
-                Ok(1)
+                1
             }
             Some(expected) => {
                 let done = sqlx::query(
@@ -80,12 +83,29 @@ impl SettingsStore for SqlStore {
                 .bind(expected)
                 .execute(&mut *conn)
                 .await?;
-                if done.rows_affected() == 1 {
-                    return Ok(expected + 1);
+                if done.rows_affected() != 1 {
+                    let sql = "SELECT version FROM org_settings WHERE name = $1";
+                    return Err(stale_write_error(
+                        &mut conn,
+                        sql,
+                        "setting",
+                        name.to_owned(),
+                        expected,
+                    )
+                    .await);
                 }
-                let sql = "SELECT version FROM org_settings WHERE name = $1";
-                Err(stale_write_error(&mut conn, sql, "setting", name.to_owned(), expected).await)
+                expected + 1
             }
-        }
+        };
+        record_row(
+            &mut conn,
+            "setting",
+            name,
+            ("org_settings", "name", name),
+            &before,
+        )
+        .await?;
+        conn.commit().await?;
+        Ok(version)
     }
 }

@@ -16,6 +16,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 use uuid::Uuid;
 
 use crate::StoredTemplate;
+use crate::audit::{NULL, lock_chain, record, record_as, record_row, row_json};
 use crate::codec::{
     EVENT_COLUMN_COUNT, EVENT_COLUMNS, INCIDENT_COLUMNS, event_from_row, incident_from_row,
     list_to_json, micros,
@@ -318,6 +319,15 @@ async fn create_incident_on(
                 }
             })
         })?;
+    let id = new.id.to_string();
+    record_row(
+        conn,
+        "incident",
+        &key.to_string(),
+        ("incidents", "id", &id),
+        NULL,
+    )
+    .await?;
     incident_by_id_on(conn, new.id)
         .await?
         .ok_or_else(|| StoreError::NotFound {
@@ -360,6 +370,7 @@ async fn add_events_on(
 ) -> Result<AddedEvents, StoreError> {
     let mut outcome = AddedEvents::default();
     let incident = incident_id.to_string();
+    let mut ids = Vec::with_capacity(events.len());
     let created = micros(now);
     // SQLite resolves every `$N` by name (a linear walk per parameter, so a
     // 7,000-parameter statement costs ~n²/2 steps); plain `?` is positional.
@@ -384,8 +395,10 @@ async fn add_events_on(
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
+            let id = Uuid::now_v7().to_string();
+            ids.push(id.clone());
             q = q
-                .bind(Uuid::now_v7().to_string())
+                .bind(id)
                 .bind(incident.clone())
                 .bind(e.at.micros_utc())
                 .bind(i64::from(e.at.offset_seconds()))
@@ -405,13 +418,70 @@ async fn add_events_on(
         outcome.added += added;
         outcome.duplicates += chunk.len() as u64 - added;
     }
+    audit_added_events(conn, &incident, events, &ids, outcome).await?;
     Ok(outcome)
+}
+
+/// One event added by hand: its entry with the event as it is stored. A
+/// batch (an import): one entry for the batch with the counts and a SHA-256
+/// over the events' content hashes in order, so the log stays proportionate
+/// to what people did (a million imported events are one change) and still
+/// pins down what was added.
+async fn audit_added_events(
+    conn: &mut AnyConnection,
+    incident: &str,
+    events: &[NewTimelineEvent],
+    ids: &[String],
+    outcome: AddedEvents,
+) -> Result<(), StoreError> {
+    use sha2::Digest;
+    if outcome.added == 0 {
+        return Ok(());
+    }
+    if let [id] = ids {
+        return record_row(
+            conn,
+            "timeline_event",
+            id,
+            ("timeline_events", "id", id),
+            NULL,
+        )
+        .await;
+    }
+    let key: Option<String> = sqlx::query("SELECT key FROM incidents WHERE id = $1")
+        .bind(incident.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("key"))
+        .transpose()?;
+    let mut hasher = sha2::Sha256::new();
+    for e in events {
+        hasher.update(e.content_hash().as_bytes());
+        hasher.update(b"\n");
+    }
+    let after = serde_json::json!({
+        "incident_id": incident,
+        "events": events.len(),
+        "added": outcome.added,
+        "duplicates": outcome.duplicates,
+        "content_hashes_sha256": hex::encode(hasher.finalize()),
+    });
+    record_as(
+        conn,
+        "timeline",
+        key.as_deref().unwrap_or(incident),
+        "add_events",
+        NULL,
+        &after,
+    )
+    .await
 }
 
 #[async_trait]
 impl Store for SqlStore {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError> {
         let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
         let incident = create_incident_on(&mut tx, new).await?;
         tx.commit().await?;
         Ok(incident)
@@ -442,7 +512,9 @@ impl Store for SqlStore {
         fields: &IncidentFields,
         now: jiff::Timestamp,
     ) -> Result<Incident, StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.pool.begin().await?;
+        lock_chain(&mut conn).await?;
+        let before = row_json(&mut conn, "incidents", "id", &id.to_string()).await?;
         let mut values = field_values(fields);
         let mut sets: Vec<String> = EDITABLE_COLUMNS
             .to_vec()
@@ -487,12 +559,24 @@ impl Store for SqlStore {
             )
             .await);
         }
-        incident_by_id_on(&mut conn, id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "incident",
-                id: id.to_string(),
-            })
+        let incident =
+            incident_by_id_on(&mut conn, id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "incident",
+                    id: id.to_string(),
+                })?;
+        let after = row_json(&mut conn, "incidents", "id", &id.to_string()).await?;
+        record(
+            &mut conn,
+            "incident",
+            &incident.key.to_string(),
+            &before,
+            &after,
+        )
+        .await?;
+        conn.commit().await?;
+        Ok(incident)
     }
 
     async fn list_incidents(
@@ -636,6 +720,7 @@ impl Store for SqlStore {
         now: jiff::Timestamp,
     ) -> Result<AddedEvents, StoreError> {
         let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
         if incident_by_id_on(&mut tx, incident_id).await?.is_none() {
             return Err(StoreError::NotFound {
                 entity: "incident",
@@ -712,13 +797,19 @@ impl Store for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        save_review_on(&mut *self.conn().await?, review, expected_version, now).await
+        let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
+        save_review_on(&mut tx, review, expected_version, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn add_rate(&self, rate: &StoredRate) -> Result<(), StoreError> {
-        add_rate_on(&mut *self.conn().await?, rate, false)
-            .await
-            .map(|_| ())
+        let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
+        add_rate_on(&mut tx, rate, false).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn rates(&self) -> Result<Vec<StoredRate>, StoreError> {
@@ -747,9 +838,13 @@ impl Store for SqlStore {
     }
 
     async fn delete_rate(&self, id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
+        let key = id.to_string();
+        let before = row_json(&mut tx, "exchange_rates", "id", &key).await?;
         let r = sqlx::query("DELETE FROM exchange_rates WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *self.conn().await?)
+            .bind(key.clone())
+            .execute(&mut *tx)
             .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound {
@@ -757,6 +852,8 @@ impl Store for SqlStore {
                 id: id.to_string(),
             });
         }
+        record(&mut tx, "exchange_rate", &key, &before, NULL).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -790,7 +887,9 @@ impl Store for SqlStore {
         let questions = serde_json::to_string(&t.template.questions)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id = t.template.id.clone();
-        let mut conn = self.conn().await?;
+        let mut conn = self.pool.begin().await?;
+        lock_chain(&mut conn).await?;
+        let before = row_json(&mut conn, "question_templates", "id", &id).await?;
         let result = match expected_version {
             None => sqlx::query(
                 "INSERT INTO question_templates (id, name, questions, version, updated_us) VALUES ($1, $2, $3, $4, $5)",
@@ -823,13 +922,24 @@ impl Store for SqlStore {
             let expected = expected_version.unwrap_or(0);
             return Err(stale_write_error(&mut conn, sql, "question template", id, expected).await);
         }
+        record_row(
+            &mut conn,
+            "question_template",
+            &id,
+            ("question_templates", "id", &id),
+            &before,
+        )
+        .await?;
+        conn.commit().await?;
         Ok(())
     }
 
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
-        Ok(Box::new(SqlTx {
-            tx: self.pool.begin().await?,
-        }))
+        // Imports audit every entity they write; the chain head first, like
+        // every audited write (see `audit::lock_chain`).
+        let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
+        Ok(Box::new(SqlTx { tx }))
     }
 }
 
@@ -860,6 +970,7 @@ async fn save_review_on(
 ) -> Result<(), StoreError> {
     let doc = serde_json::to_string(review).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = review.incident_id.to_string();
+    let before = row_json(conn, "reviews", "incident_id", &id).await?;
     let result = match expected_version {
         None => sqlx::query(
             "INSERT INTO reviews (incident_id, status, version, document, updated_us) VALUES ($1, $2, $3, $4, $5)",
@@ -892,7 +1003,15 @@ async fn save_review_on(
         let expected = expected_version.unwrap_or(0);
         return Err(stale_write_error(conn, sql, "review", id, expected).await);
     }
-    Ok(())
+    let key = crate::audit::incident_key(conn, &id).await?;
+    record_row(
+        conn,
+        "review",
+        &key,
+        ("reviews", "incident_id", &id),
+        &before,
+    )
+    .await
 }
 
 /// Inserts a rate; with `skip_existing` a rate already recorded for the pair
@@ -929,7 +1048,19 @@ async fn add_rate_on(
                 )
             })
         })?;
-    Ok(result.rows_affected() == 1)
+    let added = result.rows_affected() == 1;
+    if added {
+        let id = rate.id.to_string();
+        record_row(
+            conn,
+            "exchange_rate",
+            &id,
+            ("exchange_rates", "id", &id),
+            NULL,
+        )
+        .await?;
+    }
+    Ok(added)
 }
 
 /// Why a versioned write touched no row: the row is gone, or its version

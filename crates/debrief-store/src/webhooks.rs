@@ -15,6 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use crate::audit::{NULL, lock_chain, record, record_row, row_json};
 use crate::codec::micros;
 use crate::sql::{Value, bind_all, duplicate_or, int, placeholders, stale_write_error, text};
 use crate::{Cursor, Page, SqlStore, StoreError};
@@ -306,10 +307,15 @@ impl WebhookStore for SqlStore {
             int(micros(w.created_at)),
             int(micros(w.updated_at)),
         ];
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
         bind_all(sqlx::query(&sql), values)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(|e| duplicate_or(e, |_| format!("webhook {} already exists", w.id)))?;
+        let id = w.id.to_string();
+        record_row(&mut tx, "webhook", &id, ("webhooks", "id", &id), NULL).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -336,7 +342,10 @@ impl WebhookStore for SqlStore {
         w: &StoredWebhook,
         expected_version: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let id = w.id.to_string();
+        let before = row_json(&mut conn, "webhooks", "id", &id).await?;
         let result = bind_all(
             sqlx::query(
                 "UPDATE webhooks SET url = $1, events = $2, description = $3, active = $4, \
@@ -366,19 +375,27 @@ impl WebhookStore for SqlStore {
             )
             .await);
         }
+        record_row(&mut conn, "webhook", &id, ("webhooks", "id", &id), &before).await?;
+        conn.commit().await?;
         Ok(())
     }
 
     async fn delete_webhook(&self, id: Uuid) -> Result<(), StoreError> {
         // The foreign keys cascade to deliveries and attempts (SQLite
         // enforces them: `foreign_keys = ON` on every connection).
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        let key = id.to_string();
+        let before = row_json(&mut tx, "webhooks", "id", &key).await?;
         let r = sqlx::query("DELETE FROM webhooks WHERE id = $1")
-            .bind(id.to_string())
-            .execute(self.pool())
+            .bind(key.clone())
+            .execute(&mut *tx)
             .await?;
         if r.rows_affected() == 0 {
             return Err(not_found(id));
         }
+        record(&mut tx, "webhook", &key, &before, NULL).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::audit::{NULL, lock_chain, record, record_row, row_json};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, Value, bind_all, duplicate_or, int, stale_write_error, text};
 
@@ -201,7 +202,8 @@ async fn insert_workshop_on(conn: &mut AnyConnection, w: &Workshop) -> Result<()
         .execute(&mut *conn)
         .await
         .map_err(|e| duplicate_or(e, |_| format!("workshop {} already exists", w.id)))?;
-    Ok(())
+    let id = w.id.to_string();
+    record_row(conn, "workshop", &id, ("workshops", "id", &id), NULL).await
 }
 
 async fn add_holiday_on(
@@ -223,7 +225,8 @@ async fn add_holiday_on(
                 )
             })
         })?;
-    Ok(())
+    let day = h.date.to_string();
+    record_row(conn, "holiday", &day, ("holidays", "day", &day), NULL).await
 }
 
 const POLICY_ID: &str = "default";
@@ -264,13 +267,24 @@ async fn insert_policy_on(
             "the workshop policy was just saved by someone else".into()
         })
     })?;
-    Ok(())
+    record_row(
+        conn,
+        "workshop_policy",
+        POLICY_ID,
+        ("workshop_policy", "id", POLICY_ID),
+        NULL,
+    )
+    .await
 }
 
 #[async_trait]
 impl WorkshopStore for SqlStore {
     async fn create_workshop(&self, workshop: &Workshop) -> Result<(), StoreError> {
-        insert_workshop_on(&mut *self.pool().acquire().await?, workshop).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        insert_workshop_on(&mut tx, workshop).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn update_workshop(
@@ -293,11 +307,23 @@ impl WorkshopStore for SqlStore {
             n + 1,
             n + 2
         );
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let id = workshop.id.to_string();
+        let before = row_json(&mut conn, "workshops", "id", &id).await?;
         let result = bind_all(sqlx::query(&sql), vals)
             .execute(&mut *conn)
             .await?;
         if result.rows_affected() == 1 {
+            record_row(
+                &mut conn,
+                "workshop",
+                &id,
+                ("workshops", "id", &id),
+                &before,
+            )
+            .await?;
+            conn.commit().await?;
             return Ok(());
         }
         let sql = "SELECT version FROM workshops WHERE id = $1";
@@ -353,13 +379,21 @@ impl WorkshopStore for SqlStore {
     }
 
     async fn add_holiday(&self, holiday: &Holiday, now: jiff::Timestamp) -> Result<(), StoreError> {
-        add_holiday_on(&mut *self.pool().acquire().await?, holiday, now).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        add_holiday_on(&mut tx, holiday, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn delete_holiday(&self, date: Date) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        let day = date.to_string();
+        let before = row_json(&mut tx, "holidays", "day", &day).await?;
         let result = sqlx::query("DELETE FROM holidays WHERE day = $1")
-            .bind(date.to_string())
-            .execute(&mut *self.pool().acquire().await?)
+            .bind(day.clone())
+            .execute(&mut *tx)
             .await?;
         if result.rows_affected() == 0 {
             return Err(StoreError::NotFound {
@@ -367,6 +401,8 @@ impl WorkshopStore for SqlStore {
                 id: date.to_string(),
             });
         }
+        record(&mut tx, "holiday", &day, &before, NULL).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -380,11 +416,14 @@ impl WorkshopStore for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
         let Some(expected) = expected_version else {
             insert_policy_on(&mut conn, policy, now).await?;
+            conn.commit().await?;
             return Ok(1);
         };
+        let before = row_json(&mut conn, "workshop_policy", "id", POLICY_ID).await?;
         let result = sqlx::query(
             "UPDATE workshop_policy SET document = $1, version = $2, updated_us = $3 \
              WHERE id = $4 AND version = $5",
@@ -397,6 +436,9 @@ impl WorkshopStore for SqlStore {
         .execute(&mut *conn)
         .await?;
         if result.rows_affected() == 1 {
+            let key = ("workshop_policy", "id", POLICY_ID);
+            record_row(&mut conn, "workshop_policy", POLICY_ID, key, &before).await?;
+            conn.commit().await?;
             return Ok(expected + 1);
         }
         let sql = "SELECT version FROM workshop_policy WHERE id = $1";

@@ -11,16 +11,19 @@
 //!
 //! It also checks the CSRF token of cookie-authenticated unsafe requests,
 //! hides restricted incidents from non-members (404 for the incident and
-//! everything under it, whatever route names it), records every successful
-//! change in the audit log, and adds the security headers to every answer.
+//! everything under it, whatever route names it), sets the ambient audit
+//! context (who, and `METHOD /route`) under which the store records every
+//! change in the same transaction, and adds the security headers to every
+//! answer.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use debrief_app::{App, Caller};
 use debrief_core::Role;
+use debrief_store::{AuditContext, with_audit_context};
 use sha2::{Digest, Sha256};
 
 use crate::api::problem::Problem;
@@ -348,8 +351,6 @@ fn unsafe_method(m: &Method) -> bool {
 
 /// The largest form body the guard reads to check its CSRF field.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
-/// The largest body the audit entry quotes (bigger ones: size and hash).
-const AUDIT_BODY_LIMIT: usize = 64 * 1024;
 
 /// The guard; see the module documentation.
 pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Response {
@@ -448,7 +449,6 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
     // CSRF: a browser sends the session cookie with any site's form; only
     // our pages know the token. Bearer callers are not at risk.
     let mut body = body;
-    let mut audit_body: Option<String> = None;
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -492,7 +492,6 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
             // Handlers never see the token.
             let kept: Vec<(String, String)> =
                 pairs.into_iter().filter(|(k, _)| k != "_csrf").collect();
-            audit_body = Some(redacted_json(&kept));
             let encoded = serde_urlencoded::to_string(&kept).unwrap_or_default();
             parts.headers.remove(header::CONTENT_LENGTH);
             body = Body::from(encoded);
@@ -502,17 +501,6 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
             {
                 return csrf_refused(&path);
             }
-            if content_type.starts_with("application/json") {
-                let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
-                    Ok(b) => b,
-                    Err(_) => {
-                        return (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large")
-                            .into_response();
-                    }
-                };
-                audit_body = Some(describe_body(&bytes));
-                body = Body::from(bytes);
-            }
         }
     }
 
@@ -521,6 +509,7 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
     // for the room, an integration relaying a person's edit): the
     // `X-Debrief-Actor` header or the footer's name. The audit log keeps
     // the admin's account either way.
+    let mut audit_actor = "anonymous".to_owned();
     if let Some(s) = &signed {
         let acting_for = s.caller.role == Role::Admin;
         let given = parts
@@ -530,6 +519,12 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned);
+        audit_actor = match &given {
+            Some(g) if acting_for && *g != s.name && *g != s.caller.actor => {
+                format!("{} (for {g})", s.caller.actor)
+            }
+            _ => s.caller.actor.clone(),
+        };
         let actor = match given {
             Some(g) if acting_for => g,
             _ => s.name.clone(),
@@ -545,28 +540,14 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
         parts.extensions.insert(s.caller.clone());
     }
 
+    // Every change the handler makes is audited by the store, in its own
+    // transaction, under this context.
     let request = Request::from_parts(parts, body);
-    let mut response = next.run(request).await;
-
-    // The audit trail of every change made over HTTP.
-    if unsafe_method(&method)
-        && let Some(s) = &signed
-        && (response.status().is_success() || response.status().is_redirection())
-        && !path.starts_with("/preferences/")
-        && route.is_some()
-    {
-        let record = app.audit_record(
-            &s.caller,
-            &entity_of(route.as_deref().unwrap_or(&path)),
-            path.clone(),
-            &format!("{} {}", method, route.as_deref().unwrap_or(&path)),
-            "null".into(),
-            audit_body.unwrap_or_else(|| "null".into()),
-        );
-        if let Err(e) = app.store().append_audit(record).await {
-            tracing::error!(error = %e, "the audit entry could not be written");
-        }
-    }
+    let context = AuditContext::new(
+        audit_actor,
+        format!("{} {}", method, route.as_deref().unwrap_or(&path)),
+    );
+    let mut response = with_audit_context(context, next.run(request)).await;
 
     add_security_headers(response.headers_mut(), signed.is_some());
     response
@@ -591,49 +572,6 @@ fn token_matches(expected: &str, given: Option<&str>) -> bool {
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0
     })
-}
-
-/// `incidents/{key}/timeline` → `timeline`: the last literal segment names
-/// what changed.
-fn entity_of(route: &str) -> String {
-    route
-        .trim_start_matches("/api/v1")
-        .split('/')
-        .rfind(|s| !s.is_empty() && !s.starts_with('{'))
-        .unwrap_or("site")
-        .to_owned()
-}
-
-const SECRET_FIELDS: &[&str] = &["password", "current", "confirm", "secret", "token"];
-
-fn redacted_json(pairs: &[(String, String)]) -> String {
-    let mut map = serde_json::Map::new();
-    for (k, v) in pairs {
-        let v = if SECRET_FIELDS.contains(&k.as_str()) {
-            "[redacted]".to_owned()
-        } else {
-            v.clone()
-        };
-        map.insert(k.clone(), serde_json::Value::String(v));
-    }
-    serde_json::Value::Object(map).to_string()
-}
-
-fn describe_body(bytes: &Bytes) -> String {
-    if bytes.len() <= AUDIT_BODY_LIMIT
-        && let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(bytes)
-    {
-        if let Some(o) = v.as_object_mut() {
-            for f in SECRET_FIELDS {
-                if o.contains_key(*f) {
-                    o.insert((*f).to_owned(), "[redacted]".into());
-                }
-            }
-        }
-        return v.to_string();
-    }
-    serde_json::json!({"bytes": bytes.len(), "sha256": hex::encode(Sha256::digest(bytes))})
-        .to_string()
 }
 
 /// The headers every answer carries. The CSP allows only our own files:

@@ -638,7 +638,9 @@ pub enum AuditCommand {
     /// Recompute the hash chain: exit 0 when intact, 6 naming the first
     /// broken entry.
     Verify,
-    /// The newest entries.
+    /// The newest entries, with what changed (old → new); `log` is the
+    /// same command.
+    #[command(alias = "log")]
     List(AuditListArgs),
 }
 
@@ -646,9 +648,21 @@ pub enum AuditCommand {
 pub struct AuditListArgs {
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
-    /// Only entries about this kind of thing (user, api_token, incidents …).
+    /// Only entries about this kind of thing (incident, review, action,
+    /// webhook, user, api_token …).
     #[arg(long)]
     pub entity: Option<String>,
+    /// Only changes by this actor (an email finds what that admin did for
+    /// someone else too).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only entries at or after this instant (RFC 3339, e.g.
+    /// 2026-11-28T09:00:00Z) or day (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only entries before this instant or day (UTC).
+    #[arg(long)]
+    pub until: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -180,3 +180,83 @@ async fn users_tokens_and_the_audit_chain_from_the_shell() {
         story(Debrief::on(Some(pg))).await;
     }
 }
+
+/// Changes made from the shell are audited under `--as` with the command
+/// as "via"; `debrief audit log` filters them and shows what changed.
+async fn cli_changes_story(d: Debrief) {
+    d.ok(&[
+        "incident",
+        "new",
+        "--title",
+        "Printer fire",
+        "--category",
+        "physical",
+        "--severity",
+        "low",
+    ]);
+    d.ok(&[
+        "incident",
+        "edit",
+        "INC-2026-0001",
+        "--version",
+        "1",
+        "--severity",
+        "high",
+    ]);
+    let refused = d.run(
+        &[
+            "incident",
+            "edit",
+            "INC-2026-0001",
+            "--version",
+            "1",
+            "--title",
+            "Stale",
+        ],
+        "",
+    );
+    assert_eq!(refused.code, 5, "{}", refused.stderr);
+    let json = d.ok(&[
+        "audit",
+        "log",
+        "--entity",
+        "incident",
+        "--actor",
+        "ops@x.example",
+        "--since",
+        "2000-01-01",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "the stale edit left no entry: {json}");
+    assert_eq!(entries[0]["via"], "cli: debrief incident edit");
+    assert_eq!(entries[1]["via"], "cli: debrief incident new");
+    assert_eq!(entries[0]["actor"], "ops@x.example");
+    let severity = entries[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "severity")
+        .expect("the severity changed");
+    assert_eq!(
+        (&severity["old"], &severity["new"]),
+        (&"low".into(), &"high".into())
+    );
+    let text = d.ok(&["audit", "log", "--entity", "incident"]);
+    assert!(text.contains("severity: low → high"), "{text}");
+    assert!(d.ok(&["audit", "verify"]).contains("chain intact"));
+    let none = d.ok(&["audit", "log", "--actor", "someone@else.example", "--json"]);
+    assert_eq!(none.trim(), "[]");
+    let bad = d.run(&["audit", "log", "--since", "last tuesday"], "");
+    assert_eq!(bad.code, 3, "{}", bad.stderr);
+    assert!(bad.stderr.contains("since"), "{}", bad.stderr);
+}
+
+#[tokio::test]
+async fn changes_made_from_the_shell_are_audited_with_the_cli_actor() {
+    cli_changes_story(Debrief::on(None)).await;
+    if let Some(pg) = TestDatabase::postgres().await {
+        cli_changes_story(Debrief::on(Some(pg))).await;
+    }
+}

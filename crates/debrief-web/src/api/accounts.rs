@@ -133,8 +133,22 @@ pub struct AuditEntryDto {
     pub before: String,
     /// JSON text.
     pub after: String,
+    /// Through what: `PATCH /api/v1/incidents/{key}`, `cli: debrief incident edit` …
+    pub via: String,
+    /// The fields that changed, old → new.
+    pub changes: Vec<AuditChangeDto>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// One changed field of an audit entry (values as compact JSON, cut at 160
+/// characters; `null` where there was none).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditChangeDto {
+    /// `title`, `document.causes.0.text` …
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
 fn role(s: &str) -> Result<Role, ApiError> {
@@ -307,9 +321,12 @@ pub async fn put_access(
     get_access(State(app), Path(k)).await
 }
 
-/// The audit log, newest first (admins): `entity`, `actor`, `offset`, `limit`.
+/// The audit log, newest first (admins): `entity`, `actor` (also finds
+/// what that admin did for someone), `from` and `until` (RFC 3339 instants,
+/// half-open), `offset`, `limit`.
 #[utoipa::path(get, path = "/audit", tag = "accounts",
     params(("entity" = Option<String>, Query), ("actor" = Option<String>, Query),
+           ("from" = Option<String>, Query), ("until" = Option<String>, Query),
            ("offset" = Option<u64>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = [AuditEntryDto])))]
 pub async fn audit_log(
@@ -318,10 +335,24 @@ pub async fn audit_log(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Vec<AuditEntryDto>>, ApiError> {
     let pairs = query_pairs(q)?;
+    let instant = |name: &str| -> Result<Option<jiff::Timestamp>, ApiError> {
+        first(&pairs, name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<jiff::Timestamp>().map_err(|e| {
+                    invalid(
+                        name,
+                        format!("`{v}` is not an RFC 3339 instant like 2026-11-28T09:00:00Z: {e}"),
+                    )
+                })
+            })
+            .transpose()
+    };
     let filter = AuditFilter {
         entity: first(&pairs, "entity").map(str::to_owned),
         actor: first(&pairs, "actor").map(str::to_owned),
-        ..Default::default()
+        from: instant("from")?,
+        until: instant("until")?,
     };
     let offset = first(&pairs, "offset")
         .and_then(|o| o.parse().ok())
@@ -343,8 +374,17 @@ pub async fn audit_log(
                 entity: e.entity,
                 entity_id: e.entity_id,
                 action: e.action,
+                changes: debrief_app::audit::changes(&e.before, &e.after)
+                    .into_iter()
+                    .map(|c| AuditChangeDto {
+                        field: c.field,
+                        old: c.old,
+                        new: c.new,
+                    })
+                    .collect(),
                 before: e.before,
                 after: e.after,
+                via: e.via,
                 prev_hash: e.prev_hash,
                 hash: e.hash,
             })

@@ -636,8 +636,11 @@ struct AuditRow {
     entity: String,
     entity_id: String,
     action: String,
-    before: String,
-    after: String,
+    via: String,
+    changes: Vec<debrief_app::audit::FieldChange>,
+    /// A creation or deletion: the whole entity, folded away (the page
+    /// stays a list of what changed).
+    whole: bool,
 }
 
 #[derive(Template)]
@@ -716,8 +719,9 @@ async fn audit_page(State(app): State<App>, viewer: Viewer, RawQuery(q): RawQuer
                 entity: e.entity,
                 entity_id: e.entity_id,
                 action: e.action,
-                before: e.before,
-                after: e.after,
+                via: e.via,
+                whole: e.before == "null" || e.after == "null",
+                changes: debrief_app::audit::changes(&e.before, &e.after),
             })
             .collect(),
         entity: field(&pairs, "entity"),

@@ -172,10 +172,33 @@ pub async fn audit_verify(app: &App) -> anyhow::Result<()> {
     }
 }
 
+/// An instant or a day (midnight UTC) for `--since` / `--until`.
+fn audit_instant(name: &str, value: Option<&str>) -> anyhow::Result<Option<jiff::Timestamp>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = v.parse::<jiff::Timestamp>() {
+        return Ok(Some(t));
+    }
+    match v.parse::<jiff::civil::Date>() {
+        Ok(d) => Ok(Some(
+            jiff::tz::TimeZone::UTC.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))?,
+        )),
+        Err(_) => Err(anyhow::Error::new(super::invalid(
+            name,
+            format!(
+                "`{v}` is neither an RFC 3339 instant (2026-11-28T09:00:00Z) nor a day (2026-11-28)"
+            ),
+        ))),
+    }
+}
+
 pub async fn audit_list(app: &App, args: AuditListArgs, actor: &str) -> anyhow::Result<()> {
     let filter = AuditFilter {
         entity: args.entity,
-        ..Default::default()
+        actor: args.actor,
+        from: audit_instant("since", args.since.as_deref())?,
+        until: audit_instant("until", args.until.as_deref())?,
     };
     let entries = app
         .audit_log(
@@ -186,7 +209,19 @@ pub async fn audit_list(app: &App, args: AuditListArgs, actor: &str) -> anyhow::
         )
         .await?;
     if args.json {
-        output::print(&format!("{}\n", serde_json::to_string_pretty(&entries)?))?;
+        let with_changes: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e)?;
+                v["changes"] =
+                    serde_json::to_value(debrief_app::audit::changes(&e.before, &e.after))?;
+                Ok(v)
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
+        output::print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&with_changes)?
+        ))?;
         return Ok(());
     }
     let mut text = String::new();
@@ -195,9 +230,26 @@ pub async fn audit_list(app: &App, args: AuditListArgs, actor: &str) -> anyhow::
             .map(|t| t.to_string())
             .unwrap_or_default();
         text.push_str(&format!(
-            "{:>6}  {at}  {:<28} {} {}  {}\n",
-            e.seq, e.actor, e.entity, e.entity_id, e.action
+            "{:>6}  {at}  {:<28} {} {}  {}{}\n",
+            e.seq,
+            e.actor,
+            e.entity,
+            e.entity_id,
+            e.action,
+            if e.via.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", e.via)
+            }
         ));
+        for c in debrief_app::audit::changes(&e.before, &e.after) {
+            text.push_str(&format!(
+                "          {}: {} → {}\n",
+                c.field,
+                c.old.as_deref().unwrap_or("(none)"),
+                c.new.as_deref().unwrap_or("(none)")
+            ));
+        }
     }
     output::print(&text)?;
     Ok(())

@@ -79,124 +79,145 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "anonymous".into());
     let app = App::new(Arc::new(store.clone()), clock, settings);
-    let result = match command {
-        Command::Serve(args) => server::serve(app, args).await,
-        Command::Demo => bundle::demo(&app).await,
-        Command::Migrate => server::migrate(&cli.database),
-        Command::Incident(c) => match c {
-            IncidentCommand::New(args) => incident::new(&app, args).await,
-            IncidentCommand::List(args) => incident::list(&app, args).await,
-            IncidentCommand::Show(args) => incident::show(&app, args).await,
-            IncidentCommand::Edit(args) => incident::edit(&app, args).await,
-            IncidentCommand::SetTime(args) => incident::set_time(&app, args).await,
-        },
-        Command::Timeline(c) => match c {
-            TimelineCommand::Add(args) => timeline::add(&app, args).await,
-            TimelineCommand::List(args) => timeline::list(&app, args).await,
-            TimelineCommand::Import(args) => timeline::import(&app, args).await,
-            TimelineCommand::Attach(args) => attachment::attach(&app, args, &actor).await,
-            TimelineCommand::Attachments(args) => attachment::list(&app, args, &actor).await,
-        },
-        Command::Attachment(c) => match c {
-            AttachmentCommand::Get(args) => attachment::get(&app, args, &actor).await,
-            AttachmentCommand::Verify(args) => attachment::verify(&app, args, &actor).await,
-            AttachmentCommand::Custody(args) => attachment::custody(&app, args, &actor).await,
-        },
-        Command::Export(args) => bundle::export(&app, args).await,
-        Command::Review(c) => match c {
-            ReviewCommand::Show(args) => review::show(&app, args).await,
-            ReviewCommand::Open(args) => review::open(&app, args, &actor).await,
-            ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
-            ReviewCommand::Total(args) => review::total(&app, args).await,
-            ReviewCommand::Findings(args) => review::findings(&app, args).await,
-            ReviewCommand::Policy(args) => documents::review_policy(&app, args).await,
-        },
-        Command::Action(c) => match c {
-            ActionCommand::New(args) => action::new(&app, args, &actor).await,
-            ActionCommand::List(args) => action::list(&app, args).await,
-            ActionCommand::Show(args) => action::show(&app, args).await,
-            ActionCommand::Update(args) => action::update(&app, args, &actor).await,
-            ActionCommand::Verify(args) => action::verify(&app, args, &actor).await,
-            ActionCommand::Export(args) => action::export(&app, args).await,
-            ActionCommand::FollowUp(args) => action::follow_up(&app, args, &actor).await,
-            ActionCommand::NotifyOverdue => action::notify_overdue(&app).await,
-        },
-        Command::LintRules(c) => match c {
-            LintRulesCommand::Show(args) => review::lint_rules_show(&app, args).await,
-            LintRulesCommand::Set(args) => review::lint_rules_set(&app, args).await,
-        },
-        Command::Person(c) => match c {
-            PersonCommand::Add(args) => action::person_add(&app, args).await,
-            PersonCommand::List(args) => action::person_list(&app, args).await,
-        },
-        Command::Document(c) => match c {
-            DocumentCommand::Add(args) => documents::add(&app, args).await,
-            DocumentCommand::List(args) => documents::list(&app, args).await,
-            DocumentCommand::Show(args) => documents::show(&app, args).await,
-            DocumentCommand::Update(args) => documents::update(&app, args).await,
-        },
-        Command::Lesson(c) => match c {
-            LessonCommand::Link(args) => documents::link(&app, args).await,
-            LessonCommand::Done(args) => documents::done(&app, args).await,
-            LessonCommand::Links(args) => documents::links(&app, args).await,
-            LessonCommand::Unhomed(args) => documents::unhomed(&app, args).await,
-        },
-        Command::Workshop(c) => match c {
-            WorkshopCommand::New(args) => workshop::new(&app, args, &actor).await,
-            WorkshopCommand::List(args) => workshop::list(&app, args).await,
-            WorkshopCommand::Show(args) => workshop::show(&app, args).await,
-            WorkshopCommand::Attend(args) => workshop::attend(&app, args, &actor).await,
-            WorkshopCommand::Note(args) => workshop::note(&app, args, &actor).await,
-            WorkshopCommand::Held(args) => workshop::held(&app, args, &actor).await,
-            WorkshopCommand::Cancel(args) => workshop::cancel(&app, args, &actor).await,
-            WorkshopCommand::Ics(args) => workshop::ics(&app, args).await,
-            WorkshopCommand::Minutes(args) => workshop::minutes(&app, args).await,
-        },
-        Command::User(c) => match c {
-            UserCommand::Add(args) => account::user_add(&app, args, &actor).await,
-            UserCommand::List(args) => account::user_list(&app, args, &actor).await,
-            UserCommand::SetRole(args) => account::user_set_role(&app, args, &actor).await,
-            UserCommand::Deactivate(args) => account::user_deactivate(&app, args, &actor).await,
-        },
-        Command::Token(c) => match c {
-            TokenCommand::Create(args) => account::token_create(&app, args, &actor).await,
-            TokenCommand::List(args) => account::token_list(&app, args, &actor).await,
-            TokenCommand::Revoke(args) => account::token_revoke(&app, args, &actor).await,
-        },
-        Command::Audit(c) => match c {
-            AuditCommand::Verify => account::audit_verify(&app).await,
-            AuditCommand::List(args) => account::audit_list(&app, args, &actor).await,
-        },
-        Command::Holiday(c) => match c {
-            HolidayCommand::Add(args) => workshop::holiday_add(&app, args).await,
-            HolidayCommand::List(args) => workshop::holiday_list(&app, args).await,
-            HolidayCommand::Delete(args) => workshop::holiday_delete(&app, args).await,
-        },
-        Command::Report(args) => review::report(&app, args).await,
-        Command::Search(args) => learning::search(&app, args).await,
-        Command::Kpi(args) => learning::kpi(&app, args).await,
-        Command::Template(c) => match c {
-            TemplateCommand::List(args) => review::template_list(&app, args).await,
-            TemplateCommand::Set(args) => review::template_set(&app, args).await,
-        },
-        Command::Rate(c) => match c {
-            RateCommand::Add(args) => review::rate_add(&app, args).await,
-            RateCommand::List(args) => review::rate_list(&app, args).await,
-            RateCommand::Delete(args) => review::rate_delete(&app, args).await,
-        },
-        Command::Import(args) => bundle::import(&app, args).await,
-        Command::Webhook(c) => match c {
-            WebhookCommand::Add(args) => webhook::add(&app, args).await,
-            WebhookCommand::List(args) => webhook::list(&app, args).await,
-            WebhookCommand::Remove(args) => webhook::remove(&app, args).await,
-            WebhookCommand::Log(args) => webhook::log(&app, args).await,
-            WebhookCommand::Deliver(args) => webhook::deliver(&app, args).await,
-        },
-        Command::Lint(args) => lint::run(&args),
-    };
+    // Every change a command makes is audited under its actor and name.
+    let context = debrief_store::AuditContext::new(actor.clone(), command_path());
+    let result = debrief_store::with_audit_context(context, async {
+        match command {
+            Command::Serve(args) => server::serve(app, args).await,
+            Command::Demo => bundle::demo(&app).await,
+            Command::Migrate => server::migrate(&cli.database),
+            Command::Incident(c) => match c {
+                IncidentCommand::New(args) => incident::new(&app, args).await,
+                IncidentCommand::List(args) => incident::list(&app, args).await,
+                IncidentCommand::Show(args) => incident::show(&app, args).await,
+                IncidentCommand::Edit(args) => incident::edit(&app, args).await,
+                IncidentCommand::SetTime(args) => incident::set_time(&app, args).await,
+            },
+            Command::Timeline(c) => match c {
+                TimelineCommand::Add(args) => timeline::add(&app, args).await,
+                TimelineCommand::List(args) => timeline::list(&app, args).await,
+                TimelineCommand::Import(args) => timeline::import(&app, args).await,
+                TimelineCommand::Attach(args) => attachment::attach(&app, args, &actor).await,
+                TimelineCommand::Attachments(args) => attachment::list(&app, args, &actor).await,
+            },
+            Command::Attachment(c) => match c {
+                AttachmentCommand::Get(args) => attachment::get(&app, args, &actor).await,
+                AttachmentCommand::Verify(args) => attachment::verify(&app, args, &actor).await,
+                AttachmentCommand::Custody(args) => attachment::custody(&app, args, &actor).await,
+            },
+            Command::Export(args) => bundle::export(&app, args).await,
+            Command::Review(c) => match c {
+                ReviewCommand::Show(args) => review::show(&app, args).await,
+                ReviewCommand::Open(args) => review::open(&app, args, &actor).await,
+                ReviewCommand::Change(args) => review::change(&app, args, &actor).await,
+                ReviewCommand::Total(args) => review::total(&app, args).await,
+                ReviewCommand::Findings(args) => review::findings(&app, args).await,
+                ReviewCommand::Policy(args) => documents::review_policy(&app, args).await,
+            },
+            Command::Action(c) => match c {
+                ActionCommand::New(args) => action::new(&app, args, &actor).await,
+                ActionCommand::List(args) => action::list(&app, args).await,
+                ActionCommand::Show(args) => action::show(&app, args).await,
+                ActionCommand::Update(args) => action::update(&app, args, &actor).await,
+                ActionCommand::Verify(args) => action::verify(&app, args, &actor).await,
+                ActionCommand::Export(args) => action::export(&app, args).await,
+                ActionCommand::FollowUp(args) => action::follow_up(&app, args, &actor).await,
+                ActionCommand::NotifyOverdue => action::notify_overdue(&app).await,
+            },
+            Command::LintRules(c) => match c {
+                LintRulesCommand::Show(args) => review::lint_rules_show(&app, args).await,
+                LintRulesCommand::Set(args) => review::lint_rules_set(&app, args).await,
+            },
+            Command::Person(c) => match c {
+                PersonCommand::Add(args) => action::person_add(&app, args).await,
+                PersonCommand::List(args) => action::person_list(&app, args).await,
+            },
+            Command::Document(c) => match c {
+                DocumentCommand::Add(args) => documents::add(&app, args).await,
+                DocumentCommand::List(args) => documents::list(&app, args).await,
+                DocumentCommand::Show(args) => documents::show(&app, args).await,
+                DocumentCommand::Update(args) => documents::update(&app, args).await,
+            },
+            Command::Lesson(c) => match c {
+                LessonCommand::Link(args) => documents::link(&app, args).await,
+                LessonCommand::Done(args) => documents::done(&app, args).await,
+                LessonCommand::Links(args) => documents::links(&app, args).await,
+                LessonCommand::Unhomed(args) => documents::unhomed(&app, args).await,
+            },
+            Command::Workshop(c) => match c {
+                WorkshopCommand::New(args) => workshop::new(&app, args, &actor).await,
+                WorkshopCommand::List(args) => workshop::list(&app, args).await,
+                WorkshopCommand::Show(args) => workshop::show(&app, args).await,
+                WorkshopCommand::Attend(args) => workshop::attend(&app, args, &actor).await,
+                WorkshopCommand::Note(args) => workshop::note(&app, args, &actor).await,
+                WorkshopCommand::Held(args) => workshop::held(&app, args, &actor).await,
+                WorkshopCommand::Cancel(args) => workshop::cancel(&app, args, &actor).await,
+                WorkshopCommand::Ics(args) => workshop::ics(&app, args).await,
+                WorkshopCommand::Minutes(args) => workshop::minutes(&app, args).await,
+            },
+            Command::User(c) => match c {
+                UserCommand::Add(args) => account::user_add(&app, args, &actor).await,
+                UserCommand::List(args) => account::user_list(&app, args, &actor).await,
+                UserCommand::SetRole(args) => account::user_set_role(&app, args, &actor).await,
+                UserCommand::Deactivate(args) => account::user_deactivate(&app, args, &actor).await,
+            },
+            Command::Token(c) => match c {
+                TokenCommand::Create(args) => account::token_create(&app, args, &actor).await,
+                TokenCommand::List(args) => account::token_list(&app, args, &actor).await,
+                TokenCommand::Revoke(args) => account::token_revoke(&app, args, &actor).await,
+            },
+            Command::Audit(c) => match c {
+                AuditCommand::Verify => account::audit_verify(&app).await,
+                AuditCommand::List(args) => account::audit_list(&app, args, &actor).await,
+            },
+            Command::Holiday(c) => match c {
+                HolidayCommand::Add(args) => workshop::holiday_add(&app, args).await,
+                HolidayCommand::List(args) => workshop::holiday_list(&app, args).await,
+                HolidayCommand::Delete(args) => workshop::holiday_delete(&app, args).await,
+            },
+            Command::Report(args) => review::report(&app, args).await,
+            Command::Search(args) => learning::search(&app, args).await,
+            Command::Kpi(args) => learning::kpi(&app, args).await,
+            Command::Template(c) => match c {
+                TemplateCommand::List(args) => review::template_list(&app, args).await,
+                TemplateCommand::Set(args) => review::template_set(&app, args).await,
+            },
+            Command::Rate(c) => match c {
+                RateCommand::Add(args) => review::rate_add(&app, args).await,
+                RateCommand::List(args) => review::rate_list(&app, args).await,
+                RateCommand::Delete(args) => review::rate_delete(&app, args).await,
+            },
+            Command::Import(args) => bundle::import(&app, args).await,
+            Command::Webhook(c) => match c {
+                WebhookCommand::Add(args) => webhook::add(&app, args).await,
+                WebhookCommand::List(args) => webhook::list(&app, args).await,
+                WebhookCommand::Remove(args) => webhook::remove(&app, args).await,
+                WebhookCommand::Log(args) => webhook::log(&app, args).await,
+                WebhookCommand::Deliver(args) => webhook::deliver(&app, args).await,
+            },
+            Command::Lint(args) => lint::run(&args),
+        }
+    })
+    .await;
     // Closing lets SQLite checkpoint its write-ahead log before the process ends.
     store.close().await;
     result
+}
+
+/// `cli: debrief incident edit`: the subcommands of this run's command line
+/// (without their arguments), for the audit log's "via".
+fn command_path() -> String {
+    use clap::CommandFactory;
+    let mut path = "cli: debrief".to_owned();
+    if let Ok(matches) = Cli::command().try_get_matches_from(std::env::args_os()) {
+        let mut current = &matches;
+        while let Some((name, sub)) = current.subcommand() {
+            path.push(' ');
+            path.push_str(name);
+            current = sub;
+        }
+    }
+    path
 }
 
 /// Opens (creating and migrating when needed) the database the URL names.

@@ -71,7 +71,10 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     // request that caused them. Several `serve` instances on one database
     // each run one; their claims keep them from sending an attempt twice.
     let dispatcher = Dispatcher::new(app.clone()).spawn();
-    let overdue = tokio::spawn(overdue_notices(app.clone()));
+    let overdue = tokio::spawn(debrief_store::with_audit_context(
+        debrief_store::AuditContext::new("system", "system: overdue notices"),
+        overdue_notices(app.clone()),
+    ));
     let served = debrief_web::serve(app, listener).await;
     // An attempt cut short here is sent again once its lease runs out.
     dispatcher.abort();
