@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::accounts::Visibility;
+use crate::audit::{NULL, incident_key, lock_chain, record_row, row_json};
 use crate::codec::{INCIDENT_COLUMNS, corrupt, incident_from_row, micros};
 use crate::sql::{SqlStore, Value, bind_all, stale_write_error};
 
@@ -189,7 +190,8 @@ async fn create_document_on(
     .execute(&mut *conn)
     .await
     .map_err(|e| crate::sql::duplicate_or(e, |_| format!("document {} already exists", d.id)))?;
-    Ok(())
+    let id = d.id.to_string();
+    record_row(conn, "document", &id, ("documents", "id", &id), NULL).await
 }
 
 async fn create_lesson_link_on(
@@ -215,7 +217,22 @@ async fn create_lesson_link_on(
     .execute(&mut *conn)
     .await
     .map_err(|e| crate::sql::duplicate_or(e, |_| format!("lesson link {} already exists", l.id)))?;
-    Ok(())
+    let id = l.id.to_string();
+    let name = link_entity_id(conn, l).await?;
+    record_row(
+        conn,
+        "lesson_link",
+        &name,
+        ("lesson_links", "id", &id),
+        NULL,
+    )
+    .await
+}
+
+/// `INC-2026-0001/<link id>`: the incident people know, then the link.
+async fn link_entity_id(conn: &mut AnyConnection, l: &LessonLink) -> Result<String, StoreError> {
+    let key = incident_key(conn, &l.incident_id.to_string()).await?;
+    Ok(format!("{key}/{}", l.id))
 }
 
 async fn one_document(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Document>, StoreError> {
@@ -245,7 +262,11 @@ impl DocumentStore for SqlStore {
         doc: &Document,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        create_document_on(&mut *self.pool().acquire().await?, doc, now).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        create_document_on(&mut tx, doc, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn update_document(
@@ -254,7 +275,10 @@ impl DocumentStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let id = d.id.to_string();
+        let before = row_json(&mut conn, "documents", "id", &id).await?;
         let done = sqlx::query(
             "UPDATE documents SET kind = $1, title = $2, owner_id = $3, document_version = $4, \
              link = $5, status = $6, review_on = $7, version = $8, updated_us = $9 \
@@ -274,6 +298,15 @@ impl DocumentStore for SqlStore {
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
+            record_row(
+                &mut conn,
+                "document",
+                &id,
+                ("documents", "id", &id),
+                &before,
+            )
+            .await?;
+            conn.commit().await?;
             return Ok(());
         }
         let sql = "SELECT version FROM documents WHERE id = $1";
@@ -306,7 +339,11 @@ impl DocumentStore for SqlStore {
         link: &LessonLink,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        create_lesson_link_on(&mut *self.pool().acquire().await?, link, now).await
+        let mut tx = self.pool().begin().await?;
+        lock_chain(&mut tx).await?;
+        create_lesson_link_on(&mut tx, link, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn update_lesson_link(
@@ -315,7 +352,10 @@ impl DocumentStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.pool().begin().await?;
+        lock_chain(&mut conn).await?;
+        let id = l.id.to_string();
+        let before = row_json(&mut conn, "lesson_links", "id", &id).await?;
         let done = sqlx::query(
             "UPDATE lesson_links SET document_id = $1, change = $2, state = $3, done_version = $4, \
              done_on = $5, version = $6, updated_us = $7 WHERE id = $8 AND version = $9",
@@ -332,6 +372,16 @@ impl DocumentStore for SqlStore {
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
+            let name = link_entity_id(&mut conn, l).await?;
+            record_row(
+                &mut conn,
+                "lesson_link",
+                &name,
+                ("lesson_links", "id", &id),
+                &before,
+            )
+            .await?;
+            conn.commit().await?;
             return Ok(());
         }
         let sql = "SELECT version FROM lesson_links WHERE id = $1";

@@ -111,6 +111,29 @@ async fn documents_are_read_by_viewers_and_edited_by_managers_with_versions() {
         let (s, _) =
             send(viewer.get(format!("{base}/api/v1/documents/{}", uuid::Uuid::new_v4()))).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // The audit log holds the creation and the edit with before and
+        // after, by the manager; the stale edit left nothing.
+        let admin = common::client();
+        let (s, log) =
+            send(admin.get(format!("{base}/api/v1/audit?entity=document&limit=100"))).await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        let log = log.as_array().unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["update", "create"], "{log:?}");
+        let update = &log[0];
+        assert_eq!(update["entity_id"].as_str(), Some(id));
+        assert!(
+            update["actor"].as_str().unwrap().starts_with("manager@"),
+            "{update}"
+        );
+        let before: Value = serde_json::from_str(update["before"].as_str().unwrap()).unwrap();
+        let after: Value = serde_json::from_str(update["after"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            (&before["status"], &after["status"]),
+            (&json!("current"), &json!("retired"))
+        );
+        assert_eq!(after["document_version"], "2.1");
     }
 }
 
