@@ -78,6 +78,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/search", VIEWER),
     ("GET", "/api/v1/kpis", VIEWER),
     ("GET", "/api/v1/improvements", VIEWER),
+    ("GET", "/api/v1/reports/programme", VIEWER),
     ("GET", "/api/v1/incidents/{key}/related", VIEWER),
     ("GET", "/api/v1/incidents/{key}/workshops", VIEWER),
     ("GET", "/api/v1/incidents/{key}/review-due", VIEWER),
@@ -155,6 +156,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     // ----- pages: reading
     ("GET", "/", VIEWER),
     ("GET", "/search", VIEWER),
+    ("GET", "/programme", VIEWER),
     ("GET", "/incidents", VIEWER),
     ("GET", "/incidents/{key}", VIEWER),
     ("GET", "/incidents/{key}/timeline", VIEWER),

@@ -17,7 +17,7 @@ use debrief_app::{App, Settings, SystemClock};
 use debrief_core::review::{
     CauseDraft, ItemDraft, QuestionTemplate, RecurrenceAnswer, Review, ReviewChange, ReviewStatus,
 };
-use debrief_store::SqlStore;
+use debrief_store::{Dialect, SqlStore};
 use sqlx::Row;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -213,7 +213,7 @@ fn sentence(r: &mut Rng, words: usize) -> String {
     out
 }
 
-async fn exec(store: &SqlStore, sql: &str, values: Vec<Value>) -> Result<()> {
+async fn exec(conn: &mut sqlx::AnyConnection, sql: &str, values: Vec<Value>) -> Result<()> {
     let mut q = sqlx::query(sql);
     for v in values {
         q = match v {
@@ -223,7 +223,121 @@ async fn exec(store: &SqlStore, sql: &str, values: Vec<Value>) -> Result<()> {
             Value::NI => q.bind(None::<i64>),
         };
     }
-    q.execute(store.pool()).await?;
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Runs statements without binds, one at a time.
+async fn run_sql(conn: &mut sqlx::AnyConnection, statements: &[String]) -> Result<()> {
+    for st in statements {
+        sqlx::query(st)
+            .execute(&mut *conn)
+            .await
+            .with_context(|| format!("running {}", st.lines().next().unwrap_or("")))?;
+    }
+    Ok(())
+}
+
+/// The statements of a migration's "index what existed" block, which fill
+/// the search index from the tables in one pass per source.
+fn index_statements(dialect: Dialect) -> Vec<String> {
+    let file = match dialect {
+        Dialect::Sqlite => {
+            include_str!(
+                "../../../crates/debrief-store/migrations/sqlite/20261127000007_search.sql"
+            )
+        }
+        Dialect::Postgres => include_str!(
+            "../../../crates/debrief-store/migrations/postgres/20261127000007_search.sql"
+        ),
+    };
+    let block = file
+        .split_once("-- Index what existed before this migration.")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    let block = block.split("\n-- ").next().unwrap_or("");
+    block
+        .split(";\n")
+        .map(str::trim)
+        .filter(|st| st.starts_with("INSERT"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Fast-load switches, for the load only: the search-index and
+/// data-version triggers are dropped (SQLite; saved and re-created
+/// afterwards) or skipped for the session (PostgreSQL's replica role), the
+/// GIN index is built once at the end, and the index is filled by the
+/// migration's own bulk statements — the same rows the triggers would
+/// have written. Everything runs in one transaction.
+async fn begin_load(conn: &mut sqlx::AnyConnection, dialect: Dialect) -> Result<Vec<String>> {
+    let mut restore = Vec::new();
+    match dialect {
+        Dialect::Sqlite => {
+            run_sql(
+                conn,
+                &[
+                    "PRAGMA synchronous = OFF".into(),
+                    "PRAGMA cache_size = -262144".into(),
+                ],
+            )
+            .await?;
+            let rows = sqlx::query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+                 AND tbl_name IN ('incidents', 'timeline_events', 'actions', 'reviews') \
+                 AND name LIKE '%_insert'",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut drops = Vec::new();
+            for r in rows {
+                let name: String = r.try_get("name")?;
+                restore.push(r.try_get::<String, _>("sql")?);
+                drops.push(format!("DROP TRIGGER {name}"));
+            }
+            run_sql(conn, &["BEGIN".into()]).await?;
+            run_sql(conn, &drops).await?;
+        }
+        Dialect::Postgres => {
+            run_sql(
+                conn,
+                &[
+                    "BEGIN".into(),
+                    "SET LOCAL session_replication_role = replica".into(),
+                    "SET LOCAL maintenance_work_mem = '512MB'".into(),
+                    "DROP INDEX search_docs_tsv".into(),
+                ],
+            )
+            .await?;
+            restore.push("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)".into());
+        }
+    }
+    Ok(restore)
+}
+
+async fn end_load(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    restore: Vec<String>,
+) -> Result<()> {
+    let started = Instant::now();
+    run_sql(conn, &index_statements(dialect)).await?;
+    run_sql(conn, &restore).await?;
+    run_sql(
+        conn,
+        &[
+            "UPDATE learning_version SET version = version + 1 WHERE id = 1".into(),
+            "COMMIT".into(),
+        ],
+    )
+    .await?;
+    if dialect == Dialect::Sqlite {
+        run_sql(conn, &["PRAGMA synchronous = NORMAL".into()]).await?;
+    }
+    eprintln!(
+        "  search index built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -253,9 +367,11 @@ fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
     s
 }
 
-/// Inserts `rows` (each `columns.len()` values) in batches.
+/// Inserts `rows` (each `columns.len()` values) in batches of one
+/// statement (the same SQL text for every full batch, so the driver
+/// prepares it once).
 async fn insert(
-    store: &SqlStore,
+    conn: &mut sqlx::AnyConnection,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,
@@ -265,7 +381,7 @@ async fn insert(
     while it.peek().is_some() {
         let chunk: Vec<Vec<Value>> = it.by_ref().take(per).collect();
         let sql = rows_sql(table, columns, chunk.len());
-        exec(store, &sql, chunk.into_iter().flatten().collect())
+        exec(conn, &sql, chunk.into_iter().flatten().collect())
             .await
             .with_context(|| format!("inserting into {table}"))?;
     }
@@ -357,6 +473,16 @@ const HOUR: i64 = 3_600_000_000;
 
 /// Generates the data set; returns a key in the middle and the newest key.
 async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
+    let dialect = store.dialect();
+    let mut conn = store.pool().acquire().await?.detach();
+    let restore = begin_load(&mut conn, dialect).await?;
+    let keys = generate_rows(&mut conn, n).await?;
+    end_load(&mut conn, dialect, restore).await?;
+    Ok(keys)
+}
+
+async fn generate_rows(conn: &mut sqlx::AnyConnection, n: usize) -> Result<(String, String)> {
+    let store = conn;
     let mut r = Rng(0x5EED_2026);
     let now = jiff::Timestamp::now().as_microsecond();
     let span = 730 * 24 * HOUR;

@@ -8,6 +8,7 @@ pub mod blameless;
 pub mod dto;
 pub mod learning;
 pub mod problem;
+pub mod programme;
 pub mod review;
 pub mod webhooks;
 pub mod workshops;
@@ -141,6 +142,7 @@ pub fn routes() -> Router<App> {
         .route("/search", get(learning::search))
         .route("/kpis", get(learning::kpis))
         .route("/improvements", get(learning::improvements))
+        .route("/reports/programme", get(programme::programme_report))
         .route("/incidents/{key}/related", get(learning::related))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
@@ -199,7 +201,8 @@ pub fn routes() -> Router<App> {
         accounts::me, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         accounts::list_users, accounts::add_user, accounts::update_user, accounts::get_access,
         accounts::put_access, accounts::audit_log,
-        learning::search, learning::kpis, learning::related, learning::improvements
+        learning::search, learning::kpis, learning::related, learning::improvements,
+        programme::programme_report
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,

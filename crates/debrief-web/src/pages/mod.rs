@@ -7,6 +7,7 @@ mod actions;
 mod blameless;
 mod form;
 mod learning;
+mod programme;
 mod review;
 mod settings;
 mod templates;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<App> {
         .merge(actions::routes())
         .merge(blameless::routes())
         .merge(learning::routes())
+        .merge(programme::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())
