@@ -660,12 +660,17 @@ impl App {
         for (by, change) in after_workshop {
             self.change_review("INC-2026-0001", change, by).await?;
         }
-        // Two years of history before the showcase, in one import (one
-        // transaction, no webhooks).
+        Ok(DemoOutcome::Loaded(report))
+    }
+
+    /// Two years of generated history before the showcase incidents
+    /// (`demo/history.rs`), in one import: one transaction, no webhooks.
+    /// `debrief demo` and `serve --demo` load it right after
+    /// [`App::load_demo`]; the showcase alone stays what tests count on.
+    pub async fn load_demo_history(&self) -> Result<BundleReport, AppError> {
         let history = serde_json::to_vec(&history::history_bundle())
             .map_err(|e| AppError::Store(debrief_store::StoreError::Corrupt(e.to_string())))?;
-        self.import_bundle(history.as_slice(), &|_| {}).await?;
-        Ok(DemoOutcome::Loaded(report))
+        self.import_bundle(history.as_slice(), &|_| {}).await
     }
 }
 

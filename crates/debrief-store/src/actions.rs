@@ -672,7 +672,8 @@ impl ActionStore for SqlStore {
             format!("WHERE {}", wheres.join(" AND "))
         };
         let mut conn = self.pool().acquire().await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM actions a {where_sql}");
+        // The same FROM as the page: the visibility clause names `i`.
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {ACTION_FROM} {where_sql}");
         let total: i64 = bind_all(sqlx::query(&count_sql), values.clone())
             .fetch_one(&mut *conn)
             .await?

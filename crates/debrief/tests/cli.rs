@@ -686,18 +686,16 @@ fn a_broken_bundle_is_invalid_input_and_imports_nothing() {
 
 #[test]
 fn the_demo_fills_an_empty_database_with_three_incidents_once() {
+    // Three showcase incidents and 200 generated past ones.
     let d = Debrief::sqlite();
     d.ok(&["demo"]);
-    let list = d.json(&["incident", "list", "--json"]);
-    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    let count = |d: &Debrief| d.json(&["kpi", "--json"])["incidents"].clone();
+    assert_eq!(count(&d), 203);
+    let list = d.json(&["incident", "list", "--all", "--json"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(203));
     let again = d.ok(&["demo"]);
-    assert!(again.contains("already holds 3 incidents"), "{again}");
-    assert_eq!(
-        d.json(&["incident", "list", "--json"])
-            .as_array()
-            .map(Vec::len),
-        Some(3)
-    );
+    assert!(again.contains("already holds 203 incidents"), "{again}");
+    assert_eq!(count(&d), 203);
 }
 
 #[test]

@@ -88,7 +88,7 @@ const CATEGORIES: &[Category] = &[
         "ransomware",
         3,
         3,
-        &["File servers", "Backup platform"],
+        &["Backup platform", "Hypervisors"],
         &["Ransomware staging detected on {s}"],
         "process",
     ),
