@@ -30,7 +30,7 @@ test("the programme page picks a period and opens a valid, accessible, printable
     await page.getByRole("link", { name: "Programme report" }).click();
     await page.waitForURL(/\/programme$/);
     // The picker lists the last eight quarters (2025 Q3 is among them for the demo's dates).
-    await page.getByLabel("Quarter").selectOption("2025Q3");
+    await page.getByLabel("Quarter", { exact: true }).selectOption("2025Q3");
     await page.getByRole("button", { name: "Show quarter" }).click();
     await page.waitForURL(/quarter=2025Q3/);
     await assert.doesNotReject(page.getByRole("heading", { level: 1, name: "Programme report 2025 Q3" }).waitFor());
@@ -42,19 +42,14 @@ test("the programme page picks a period and opens a valid, accessible, printable
     if (label === "desktop") pages.push({ name: "programme-page", html: await page.content() });
     await screenshot(page, `programme-page-${label}`);
 
-    // Any days, through the second form.
-    await page.getByLabel("First day").fill("2025-09-01");
-    await page.getByLabel("Last day").fill("2025-12-31");
-    await page.getByRole("button", { name: "Show period" }).click();
-    await page.waitForURL(/from=2025-09-01&to=2025-12-31/);
-
     if (label === "desktop") {
       await page.getByRole("link", { name: /print-ready report/ }).click();
       await page.waitForURL(/\/api\/v1\/reports\/programme\?.*format=html/);
       const html = await page.content();
-      assert.match(html, /Programme report 1 Sep 2025/);
+      assert.match(html, /Programme report 2025 Q3/);
       assert.match(html, /Did it work\?/);
-      assert.match(html, /verified on 2025-09-15/);
+      // The demo's planted change: phishing-resistant MFA, verified on 15 September 2025.
+      assert.match(html, /verified on 2025-09-15 \(Phishing/);
       assert.ok((await page.locator("svg[role='img']").count()) >= 5, "trend charts");
       problems.push(...(await axeProblems(page)).map((p) => `report: ${p}`));
       await screenshot(page, "programme-report");
@@ -64,9 +59,17 @@ test("the programme page picks a period and opens a valid, accessible, printable
       pages.push({ name: "programme-report", html: await res.text() });
       const md = await page.request.get(page.url().replace("format=html", "format=md"));
       assert.equal(md.status(), 200);
-      assert.match(md.headers()["content-disposition"], /attachment; filename="programme-2025-09-01-2025-12-31.md"/);
-      assert.match(await md.text(), /^# Programme report/m);
+      assert.match(md.headers()["content-disposition"], /attachment; filename="programme-2025-07-01-2025-09-30.md"/);
+      assert.match(await md.text(), /^# Programme report 2025 Q3/m);
+      await page.goBack();
     }
+
+    // Any days, through the second form.
+    await page.getByLabel("First day", { exact: true }).fill("2025-09-01");
+    await page.getByLabel("Last day", { exact: true }).fill("2025-12-31");
+    await page.getByRole("button", { name: "Show period" }).click();
+    await page.waitForURL(/from=2025-09-01&to=2025-12-31/);
+    await assert.doesNotReject(page.getByRole("heading", { level: 1, name: "Programme report 1 Sep 2025 – 31 Dec 2025" }).waitFor());
     await context.close();
   }
   assert.deepEqual(problems, [], problems.join("\n"));

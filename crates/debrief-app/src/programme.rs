@@ -20,7 +20,7 @@ use jiff::tz::TimeZone;
 use crate::{App, AppError};
 
 /// How long before and after a verified action "did it work?" looks.
-pub const IMPROVEMENT_WINDOW_DAYS: i64 = 90;
+pub const IMPROVEMENT_WINDOW_DAYS: i64 = 180;
 
 /// The period a programme report covers: whole days in the organisation's
 /// zone, both inclusive.
@@ -298,8 +298,9 @@ impl App {
             }
         }
         actions.days_to_close = kpi::stats(&mut days);
-        // "Did it work?" for each action verified in the period (newest
-        // first, one per incident category and day).
+        // "Did it work?" for actions verified in the period (one per
+        // incident category and day; of the newest 50, those with enough
+        // incidents on both sides first, then the newest).
         let now = self.now();
         let window = jiff::SignedDuration::from_hours(24 * IMPROVEMENT_WINDOW_DAYS);
         let mut verified: Vec<(Date, &crate::learning::CachedIncident)> = facts
@@ -314,9 +315,9 @@ impl App {
             .collect();
         verified.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.facts.key.cmp(&b.1.facts.key)));
         verified.dedup_by(|a, b| a.0 == b.0 && a.1.facts.category == b.1.facts.category);
-        let improvements = verified
+        let mut improvements: Vec<Improvement> = verified
             .into_iter()
-            .take(10)
+            .take(50)
             .map(|(on, c)| {
                 let at = start_of(on, &zone).unwrap_or(now);
                 let same: Vec<&IncidentFacts> = all
@@ -331,6 +332,9 @@ impl App {
                 }
             })
             .collect();
+        // Stable: within each group the newest stay first.
+        improvements.sort_by_key(|i| !i.comparison.enough_data);
+        improvements.truncate(10);
         let currency = self.settings().reporting_currency;
         let money = |k: &kpi::Kpis| {
             k.cost

@@ -348,7 +348,10 @@ enum Value {
     NI,
 }
 
-fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// A multi-row INSERT. SQLite gets anonymous `?` placeholders: with `$N`
+/// every bind looks its parameter name up in a list, which is quadratic in
+/// the parameters of a statement and was nearly all of the load's time.
+fn rows_sql(dialect: Dialect, table: &str, columns: &[&str], rows: usize) -> String {
     let n = columns.len();
     let mut s = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for r in 0..rows {
@@ -360,7 +363,10 @@ fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push_str(&format!("${}", r * n + c + 1));
+            match dialect {
+                Dialect::Sqlite => s.push('?'),
+                Dialect::Postgres => s.push_str(&format!("${}", r * n + c + 1)),
+            }
         }
         s.push(')');
     }
@@ -372,6 +378,7 @@ fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
 /// prepares it once).
 async fn insert(
     conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,
@@ -380,7 +387,7 @@ async fn insert(
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {
         let chunk: Vec<Vec<Value>> = it.by_ref().take(per).collect();
-        let sql = rows_sql(table, columns, chunk.len());
+        let sql = rows_sql(dialect, table, columns, chunk.len());
         exec(conn, &sql, chunk.into_iter().flatten().collect())
             .await
             .with_context(|| format!("inserting into {table}"))?;
@@ -476,12 +483,16 @@ async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
     let dialect = store.dialect();
     let mut conn = store.pool().acquire().await?.detach();
     let restore = begin_load(&mut conn, dialect).await?;
-    let keys = generate_rows(&mut conn, n).await?;
+    let keys = generate_rows(&mut conn, dialect, n).await?;
     end_load(&mut conn, dialect, restore).await?;
     Ok(keys)
 }
 
-async fn generate_rows(conn: &mut sqlx::AnyConnection, n: usize) -> Result<(String, String)> {
+async fn generate_rows(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    n: usize,
+) -> Result<(String, String)> {
     let store = conn;
     let mut r = Rng(0x5EED_2026);
     let now = jiff::Timestamp::now().as_microsecond();
@@ -491,6 +502,7 @@ async fn generate_rows(conn: &mut sqlx::AnyConnection, n: usize) -> Result<(Stri
         .collect();
     insert(
         store,
+        dialect,
         "people",
         &[
             "id",
@@ -724,11 +736,12 @@ async fn generate_rows(conn: &mut sqlx::AnyConnection, n: usize) -> Result<(Stri
                 ]);
             }
         }
-        insert(store, "incidents", INCIDENT_COLUMNS, incidents).await?;
-        insert(store, "timeline_events", EVENT_COLUMNS, events).await?;
-        insert(store, "actions", ACTION_COLUMNS, actions).await?;
+        insert(store, dialect, "incidents", INCIDENT_COLUMNS, incidents).await?;
+        insert(store, dialect, "timeline_events", EVENT_COLUMNS, events).await?;
+        insert(store, dialect, "actions", ACTION_COLUMNS, actions).await?;
         insert(
             store,
+            dialect,
             "reviews",
             &["incident_id", "status", "version", "document", "updated_us"],
             reviews,
@@ -753,13 +766,24 @@ async fn generate_rows(conn: &mut sqlx::AnyConnection, n: usize) -> Result<(Stri
     Ok((mid_key, last_key))
 }
 
+/// The seeded admin's token, or the viewer's for paths starting with `viewer:`
+/// (a non-admin: the hidden-incidents filter runs).
+fn token_for(path: &str) -> (&str, &'static str) {
+    match path.strip_prefix("viewer:") {
+        Some(p) => (p, debrief_testkit::SEEDED[3].2),
+        None => (path, debrief_testkit::ADMIN_TOKEN),
+    }
+}
+
 async fn get(app: &App, path: &str) -> Result<Duration> {
     let router = debrief_web::router(app.clone());
+    let (path, token) = token_for(path);
     let started = Instant::now();
     let res = router
         .oneshot(
             axum::http::Request::builder()
                 .uri(path)
+                .header("authorization", format!("Bearer {token}"))
                 .body(Body::empty())?,
         )
         .await?;
@@ -817,6 +841,7 @@ pub fn run(args: &[String]) -> Result<()> {
         sqlx::any::install_default_drivers();
         let result = async {
             let store = debrief_store::open(&url).await?;
+            debrief_testkit::seed_users(&url).await;
             let started = Instant::now();
             let (mid, last) = generate(&store, o.incidents).await?;
             println!(
@@ -871,6 +896,10 @@ pub fn run(args: &[String]) -> Result<()> {
             let paths: Vec<(&str, String)> = vec![
                 ("dashboard, all time, cached", "/?period=all".into()),
                 ("dashboard, this quarter", "/?period=quarter".into()),
+                (
+                    "dashboard, all time, a viewer",
+                    "viewer:/?period=all".into(),
+                ),
                 (
                     "API KPIs, a quarter",
                     format!("/api/v1/kpis?from={q_from}&to={today}"),
