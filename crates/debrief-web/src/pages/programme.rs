@@ -104,7 +104,13 @@ async fn programme_page(
             (format!("/programme?year={y}"), y.to_string())
         })
         .collect();
-    let query = format!("from={}&to={}", period.first, period.last);
+    // The downloads name the period as it was asked for (a quarter keeps
+    // its label), else the days.
+    let query = if error.is_none() && !pairs.is_empty() {
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    } else {
+        format!("from={}&to={}", period.first, period.last)
+    };
     let page = ProgrammePage {
         layout: Layout::new(
             format!("Programme report {}", period.label),
