@@ -826,6 +826,8 @@ pub fn run(args: &[String]) -> Result<()> {
         let dir = tempfile::Builder::new()
             .prefix("debrief-bench-")
             .tempdir()?;
+        // Before the first connection (the PostgreSQL admin one below).
+        sqlx::any::install_default_drivers();
         let (url, admin_name) = match &o.postgres {
             Some(admin) => {
                 let name = format!("debrief_bench_{}", Uuid::new_v4().simple());
@@ -838,7 +840,6 @@ pub fn run(args: &[String]) -> Result<()> {
             }
             None => (dir.path().join("bench.db").display().to_string(), None),
         };
-        sqlx::any::install_default_drivers();
         let result = async {
             let store = debrief_store::open(&url).await?;
             debrief_testkit::seed_users(&url).await;
