@@ -1,4 +1,5 @@
-//! The demo data: three realistic incidents with full chronologies, loaded
+//! The demo data: three realistic showcase incidents with full chronologies
+//! (and two years of generated history before them, `demo/history.rs`), loaded
 //! through the ordinary bundle import, then reviews, impact and exchange rates
 //! added through the ordinary review use cases, actions, and the ransomware
 //! case's lessons-learned workshop (held, with attendance, notes, a lesson
@@ -14,6 +15,8 @@ use debrief_core::review::{
 };
 
 use crate::bundle::BundleReport;
+
+pub mod history;
 use crate::{App, AppError};
 
 /// The demo bundle, shipped inside the binary.
@@ -668,6 +671,16 @@ impl App {
             self.change_review("INC-2026-0001", change, by).await?;
         }
         Ok(DemoOutcome::Loaded(report))
+    }
+
+    /// Two years of generated history before the showcase incidents
+    /// (`demo/history.rs`), in one import: one transaction, no webhooks.
+    /// `debrief demo` and `serve --demo` load it right after
+    /// [`App::load_demo`]; the showcase alone stays what tests count on.
+    pub async fn load_demo_history(&self) -> Result<BundleReport, AppError> {
+        let history = serde_json::to_vec(&history::history_bundle())
+            .map_err(|e| AppError::Store(debrief_store::StoreError::Corrupt(e.to_string())))?;
+        self.import_bundle(history.as_slice(), &|_| {}).await
     }
 }
 

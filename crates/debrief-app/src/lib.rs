@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod learning;
 mod line_limit;
 pub mod lint;
+pub mod programme;
 pub mod report;
 pub mod review;
 pub mod settings;

@@ -21,6 +21,7 @@ mod html;
 pub mod ical;
 mod markdown;
 mod minutes;
+mod programme;
 mod svg;
 mod view;
 
@@ -29,6 +30,10 @@ pub use ical::{Invite, InviteAttendee, Participant, invite_ics};
 pub use markdown::{executive_markdown, md_escape, pir_markdown};
 pub use minutes::{
     MinutesInput, MinutesItem, MinutesNote, MinutesPerson, minutes_html, minutes_markdown,
+};
+pub use programme::{
+    ActionPerformance, Improvement, KpiRow, ProgrammeInput, RecurringIncident, programme_html,
+    programme_kpi_rows, programme_markdown,
 };
 pub use svg::burn_down::burn_down_svg;
 pub use svg::fishbone::fishbone_svg;

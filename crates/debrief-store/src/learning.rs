@@ -311,7 +311,10 @@ impl LearningStore for SqlStore {
         }
         let mut values = Vec::new();
         let visible = visibility.clause("i", &mut values);
-        let sql = format!("SELECT i.key AS k FROM incidents i WHERE NOT {visible}");
+        // `restricted = 1` first: the partial index `incidents_restricted`
+        // holds only those, so the scan does not read every incident.
+        let sql =
+            format!("SELECT i.key AS k FROM incidents i WHERE i.restricted = 1 AND NOT {visible}");
         let rows = bind_all(sqlx::query(&sql), values)
             .fetch_all(self.pool())
             .await?;

@@ -91,6 +91,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/search", VIEWER),
     ("GET", "/api/v1/kpis", VIEWER),
     ("GET", "/api/v1/improvements", VIEWER),
+    ("GET", "/api/v1/reports/programme", VIEWER),
     ("GET", "/api/v1/incidents/{key}/related", VIEWER),
     // Plans and training: unhomed lessons only from incidents the caller sees.
     ("GET", "/api/v1/documents", VIEWER),
@@ -195,6 +196,7 @@ pub const POLICY: &[(&str, &str, Rule)] = &[
     // ----- pages: reading
     ("GET", "/", VIEWER),
     ("GET", "/search", VIEWER),
+    ("GET", "/programme", VIEWER),
     ("GET", "/incidents", VIEWER),
     ("GET", "/incidents/{key}", VIEWER),
     ("GET", "/incidents/{key}/timeline", VIEWER),

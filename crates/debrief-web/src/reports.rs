@@ -58,7 +58,7 @@ fn document(key: &str, kind: ReportKind, format: ReportFormat, body: String) -> 
 /// inline (so it can be saved and mailed); the site's CSP would block
 /// that style, so the report gets a stricter one of its own that allows
 /// exactly that stylesheet by its hash and nothing else.
-fn report_csp(style: Option<String>) -> String {
+pub(crate) fn report_csp(style: Option<String>) -> String {
     use base64::Engine as _;
     use sha2::Digest as _;
     let style_src = match style {

@@ -1298,12 +1298,30 @@ pub struct ReviewChangeArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The incident key.
-    pub key: String,
+    /// The incident key (not with --programme).
+    #[arg(required_unless_present = "programme", conflicts_with = "programme")]
+    pub key: Option<String>,
+    /// The programme report over a period instead of an incident's report:
+    /// give --from and --to, --quarter or --year.
+    #[arg(long)]
+    pub programme: bool,
+    /// The programme report's first day (YYYY-MM-DD, organisation's zone).
+    #[arg(long, requires = "programme")]
+    pub from: Option<String>,
+    /// The programme report's last day (inclusive).
+    #[arg(long, requires = "programme")]
+    pub to: Option<String>,
+    /// The programme report for a quarter, e.g. 2026Q3.
+    #[arg(long, requires = "programme")]
+    pub quarter: Option<String>,
+    /// The programme report for a year, e.g. 2026.
+    #[arg(long, requires = "programme")]
+    pub year: Option<String>,
     /// pir (the post-incident report) or executive (one page for leadership).
     #[arg(long, default_value = "pir")]
     pub kind: String,
-    /// md or html (print-ready: a browser's print gives a clean PDF).
+    /// md or html (print-ready: a browser's print gives a clean PDF); json
+    /// too for --programme.
     #[arg(long, default_value = "md")]
     pub format: String,
     /// Show instants in this IANA zone (default UTC).

@@ -686,18 +686,16 @@ fn a_broken_bundle_is_invalid_input_and_imports_nothing() {
 
 #[test]
 fn the_demo_fills_an_empty_database_with_three_incidents_once() {
+    // Three showcase incidents and 200 generated past ones.
     let d = Debrief::sqlite();
     d.ok(&["demo"]);
-    let list = d.json(&["incident", "list", "--json"]);
-    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    let count = |d: &Debrief| d.json(&["kpi", "--json"])["incidents"].clone();
+    assert_eq!(count(&d), 203);
+    let list = d.json(&["incident", "list", "--all", "--json"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(203));
     let again = d.ok(&["demo"]);
-    assert!(again.contains("already holds 3 incidents"), "{again}");
-    assert_eq!(
-        d.json(&["incident", "list", "--json"])
-            .as_array()
-            .map(Vec::len),
-        Some(3)
-    );
+    assert!(again.contains("already holds 203 incidents"), "{again}");
+    assert_eq!(count(&d), 203);
 }
 
 #[test]
@@ -826,12 +824,13 @@ fn serve_prints_its_address_once_bound_and_answers_http() {
     );
     drop(server);
 
-    // --demo filled the empty database before serving.
+    // --demo filled the empty database before serving: the three showcase
+    // incidents and two years of history.
     assert_eq!(
-        d.json(&["incident", "list", "--json"])
+        d.json(&["incident", "list", "--all", "--json"])
             .as_array()
             .map(Vec::len),
-        Some(3)
+        Some(203)
     );
 }
 
@@ -1806,4 +1805,93 @@ async fn search_and_kpis_from_the_command_line_on_postgresql() {
         return;
     };
     learning_story(&Debrief::postgres(db));
+}
+
+/// `debrief report --programme`: a quarter as JSON (the previous quarter
+/// compared), a year as Markdown into a file, any days as HTML; a bad
+/// period refused with exit code 3 naming the field; an incident key and
+/// --programme together refused by the parser.
+fn programme_story(d: &Debrief) {
+    for (title, detected) in [
+        ("Spring phishing", "2026-05-04T10:00Z"),
+        ("Summer phishing", "2026-07-14T10:00Z"),
+        ("Late summer phishing", "2026-08-20T10:00Z"),
+    ] {
+        d.ok(&[
+            "incident",
+            "new",
+            "--title",
+            title,
+            "--category",
+            "phishing",
+            "--severity",
+            "high",
+            "--detected",
+            detected,
+        ]);
+    }
+    let q = d.json(&[
+        "report",
+        "--programme",
+        "--quarter",
+        "2026Q3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(q["label"], "2026 Q3", "{q}");
+    assert_eq!(q["kpis"]["incidents"], 2, "{q}");
+    assert_eq!(q["previous"]["incidents"], 1, "{q}");
+    let file = d.dir.path().join("programme.md");
+    d.ok(&[
+        "report",
+        "--programme",
+        "--year",
+        "2026",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(md.starts_with("# Programme report 2026\n"), "{md}");
+    assert!(md.contains("| Incidents | 3 | 0 | \\+3 |"), "{md}");
+    let html = d.ok(&[
+        "report",
+        "--programme",
+        "--from",
+        "2026-07-01",
+        "--to",
+        "2026-07-31",
+        "--format",
+        "html",
+    ]);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("Programme report 1 Jul 2026 – 31 Jul 2026"));
+    let bad = d.fails(
+        3,
+        &[
+            "report",
+            "--programme",
+            "--from",
+            "2026-07-31",
+            "--to",
+            "2026-07-01",
+        ],
+    );
+    assert!(bad.stderr.contains("to: the last day"), "{}", bad.stderr);
+    let bad = d.fails(3, &["report", "--programme", "--quarter", "Q3"]);
+    assert!(bad.stderr.contains("quarter:"), "{}", bad.stderr);
+    let clash = d.run(&["report", "INC-2026-0001", "--programme", "--year", "2026"]);
+    assert_ne!(clash.code, 0);
+}
+
+#[test]
+fn the_programme_report_from_the_command_line_on_sqlite() {
+    programme_story(&Debrief::sqlite());
+}
+
+#[tokio::test]
+async fn the_programme_report_from_the_command_line_on_postgresql() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    programme_story(&Debrief::postgres(db));
 }

@@ -17,7 +17,7 @@ use debrief_app::{App, Settings, SystemClock};
 use debrief_core::review::{
     CauseDraft, ItemDraft, QuestionTemplate, RecurrenceAnswer, Review, ReviewChange, ReviewStatus,
 };
-use debrief_store::SqlStore;
+use debrief_store::{Dialect, SqlStore};
 use sqlx::Row;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -213,7 +213,7 @@ fn sentence(r: &mut Rng, words: usize) -> String {
     out
 }
 
-async fn exec(store: &SqlStore, sql: &str, values: Vec<Value>) -> Result<()> {
+async fn exec(conn: &mut sqlx::AnyConnection, sql: &str, values: Vec<Value>) -> Result<()> {
     let mut q = sqlx::query(sql);
     for v in values {
         q = match v {
@@ -223,7 +223,121 @@ async fn exec(store: &SqlStore, sql: &str, values: Vec<Value>) -> Result<()> {
             Value::NI => q.bind(None::<i64>),
         };
     }
-    q.execute(store.pool()).await?;
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Runs statements without binds, one at a time.
+async fn run_sql(conn: &mut sqlx::AnyConnection, statements: &[String]) -> Result<()> {
+    for st in statements {
+        sqlx::query(st)
+            .execute(&mut *conn)
+            .await
+            .with_context(|| format!("running {}", st.lines().next().unwrap_or("")))?;
+    }
+    Ok(())
+}
+
+/// The statements of a migration's "index what existed" block, which fill
+/// the search index from the tables in one pass per source.
+fn index_statements(dialect: Dialect) -> Vec<String> {
+    let file = match dialect {
+        Dialect::Sqlite => {
+            include_str!(
+                "../../../crates/debrief-store/migrations/sqlite/20261127000007_search.sql"
+            )
+        }
+        Dialect::Postgres => include_str!(
+            "../../../crates/debrief-store/migrations/postgres/20261127000007_search.sql"
+        ),
+    };
+    let block = file
+        .split_once("-- Index what existed before this migration.")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    let block = block.split("\n-- ").next().unwrap_or("");
+    block
+        .split(";\n")
+        .map(str::trim)
+        .filter(|st| st.starts_with("INSERT"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Fast-load switches, for the load only: the search-index and
+/// data-version triggers are dropped (SQLite; saved and re-created
+/// afterwards) or skipped for the session (PostgreSQL's replica role), the
+/// GIN index is built once at the end, and the index is filled by the
+/// migration's own bulk statements — the same rows the triggers would
+/// have written. Everything runs in one transaction.
+async fn begin_load(conn: &mut sqlx::AnyConnection, dialect: Dialect) -> Result<Vec<String>> {
+    let mut restore = Vec::new();
+    match dialect {
+        Dialect::Sqlite => {
+            run_sql(
+                conn,
+                &[
+                    "PRAGMA synchronous = OFF".into(),
+                    "PRAGMA cache_size = -262144".into(),
+                ],
+            )
+            .await?;
+            let rows = sqlx::query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+                 AND tbl_name IN ('incidents', 'timeline_events', 'actions', 'reviews') \
+                 AND name LIKE '%_insert'",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut drops = Vec::new();
+            for r in rows {
+                let name: String = r.try_get("name")?;
+                restore.push(r.try_get::<String, _>("sql")?);
+                drops.push(format!("DROP TRIGGER {name}"));
+            }
+            run_sql(conn, &["BEGIN".into()]).await?;
+            run_sql(conn, &drops).await?;
+        }
+        Dialect::Postgres => {
+            run_sql(
+                conn,
+                &[
+                    "BEGIN".into(),
+                    "SET LOCAL session_replication_role = replica".into(),
+                    "SET LOCAL maintenance_work_mem = '512MB'".into(),
+                    "DROP INDEX search_docs_tsv".into(),
+                ],
+            )
+            .await?;
+            restore.push("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)".into());
+        }
+    }
+    Ok(restore)
+}
+
+async fn end_load(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    restore: Vec<String>,
+) -> Result<()> {
+    let started = Instant::now();
+    run_sql(conn, &index_statements(dialect)).await?;
+    run_sql(conn, &restore).await?;
+    run_sql(
+        conn,
+        &[
+            "UPDATE learning_version SET version = version + 1 WHERE id = 1".into(),
+            "COMMIT".into(),
+        ],
+    )
+    .await?;
+    if dialect == Dialect::Sqlite {
+        run_sql(conn, &["PRAGMA synchronous = NORMAL".into()]).await?;
+    }
+    eprintln!(
+        "  search index built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -234,7 +348,10 @@ enum Value {
     NI,
 }
 
-fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// A multi-row INSERT. SQLite gets anonymous `?` placeholders: with `$N`
+/// every bind looks its parameter name up in a list, which is quadratic in
+/// the parameters of a statement and was nearly all of the load's time.
+fn rows_sql(dialect: Dialect, table: &str, columns: &[&str], rows: usize) -> String {
     let n = columns.len();
     let mut s = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for r in 0..rows {
@@ -246,16 +363,22 @@ fn rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push_str(&format!("${}", r * n + c + 1));
+            match dialect {
+                Dialect::Sqlite => s.push('?'),
+                Dialect::Postgres => s.push_str(&format!("${}", r * n + c + 1)),
+            }
         }
         s.push(')');
     }
     s
 }
 
-/// Inserts `rows` (each `columns.len()` values) in batches.
+/// Inserts `rows` (each `columns.len()` values) in batches of one
+/// statement (the same SQL text for every full batch, so the driver
+/// prepares it once).
 async fn insert(
-    store: &SqlStore,
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,
@@ -264,8 +387,8 @@ async fn insert(
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {
         let chunk: Vec<Vec<Value>> = it.by_ref().take(per).collect();
-        let sql = rows_sql(table, columns, chunk.len());
-        exec(store, &sql, chunk.into_iter().flatten().collect())
+        let sql = rows_sql(dialect, table, columns, chunk.len());
+        exec(conn, &sql, chunk.into_iter().flatten().collect())
             .await
             .with_context(|| format!("inserting into {table}"))?;
     }
@@ -357,6 +480,20 @@ const HOUR: i64 = 3_600_000_000;
 
 /// Generates the data set; returns a key in the middle and the newest key.
 async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
+    let dialect = store.dialect();
+    let mut conn = store.pool().acquire().await?.detach();
+    let restore = begin_load(&mut conn, dialect).await?;
+    let keys = generate_rows(&mut conn, dialect, n).await?;
+    end_load(&mut conn, dialect, restore).await?;
+    Ok(keys)
+}
+
+async fn generate_rows(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    n: usize,
+) -> Result<(String, String)> {
+    let store = conn;
     let mut r = Rng(0x5EED_2026);
     let now = jiff::Timestamp::now().as_microsecond();
     let span = 730 * 24 * HOUR;
@@ -365,6 +502,7 @@ async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
         .collect();
     insert(
         store,
+        dialect,
         "people",
         &[
             "id",
@@ -598,11 +736,12 @@ async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
                 ]);
             }
         }
-        insert(store, "incidents", INCIDENT_COLUMNS, incidents).await?;
-        insert(store, "timeline_events", EVENT_COLUMNS, events).await?;
-        insert(store, "actions", ACTION_COLUMNS, actions).await?;
+        insert(store, dialect, "incidents", INCIDENT_COLUMNS, incidents).await?;
+        insert(store, dialect, "timeline_events", EVENT_COLUMNS, events).await?;
+        insert(store, dialect, "actions", ACTION_COLUMNS, actions).await?;
         insert(
             store,
+            dialect,
             "reviews",
             &["incident_id", "status", "version", "document", "updated_us"],
             reviews,
@@ -627,13 +766,24 @@ async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
     Ok((mid_key, last_key))
 }
 
+/// The seeded admin's token, or the viewer's for paths starting with `viewer:`
+/// (a non-admin: the hidden-incidents filter runs).
+fn token_for(path: &str) -> (&str, &'static str) {
+    match path.strip_prefix("viewer:") {
+        Some(p) => (p, debrief_testkit::SEEDED[3].2),
+        None => (path, debrief_testkit::ADMIN_TOKEN),
+    }
+}
+
 async fn get(app: &App, path: &str) -> Result<Duration> {
     let router = debrief_web::router(app.clone());
+    let (path, token) = token_for(path);
     let started = Instant::now();
     let res = router
         .oneshot(
             axum::http::Request::builder()
                 .uri(path)
+                .header("authorization", format!("Bearer {token}"))
                 .body(Body::empty())?,
         )
         .await?;
@@ -676,6 +826,8 @@ pub fn run(args: &[String]) -> Result<()> {
         let dir = tempfile::Builder::new()
             .prefix("debrief-bench-")
             .tempdir()?;
+        // Before the first connection (the PostgreSQL admin one below).
+        sqlx::any::install_default_drivers();
         let (url, admin_name) = match &o.postgres {
             Some(admin) => {
                 let name = format!("debrief_bench_{}", Uuid::new_v4().simple());
@@ -688,9 +840,9 @@ pub fn run(args: &[String]) -> Result<()> {
             }
             None => (dir.path().join("bench.db").display().to_string(), None),
         };
-        sqlx::any::install_default_drivers();
         let result = async {
             let store = debrief_store::open(&url).await?;
+            debrief_testkit::seed_users(&url).await;
             let started = Instant::now();
             let (mid, last) = generate(&store, o.incidents).await?;
             println!(
@@ -745,6 +897,10 @@ pub fn run(args: &[String]) -> Result<()> {
             let paths: Vec<(&str, String)> = vec![
                 ("dashboard, all time, cached", "/?period=all".into()),
                 ("dashboard, this quarter", "/?period=quarter".into()),
+                (
+                    "dashboard, all time, a viewer",
+                    "viewer:/?period=all".into(),
+                ),
                 (
                     "API KPIs, a quarter",
                     format!("/api/v1/kpis?from={q_from}&to={today}"),

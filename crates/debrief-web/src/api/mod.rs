@@ -10,6 +10,7 @@ pub mod documents;
 pub mod dto;
 pub mod learning;
 pub mod problem;
+pub mod programme;
 pub mod review;
 pub mod webhooks;
 pub mod workshops;
@@ -157,6 +158,7 @@ pub fn routes() -> Router<App> {
         .route("/search", get(learning::search))
         .route("/kpis", get(learning::kpis))
         .route("/improvements", get(learning::improvements))
+        .route("/reports/programme", get(programme::programme_report))
         .route("/incidents/{key}/related", get(learning::related))
         .route("/export", get(export_bundle))
         .route("/import", post(import_bundle))
@@ -243,7 +245,8 @@ pub fn routes() -> Router<App> {
         documents::list_documents, documents::add_document, documents::get_document,
         documents::update_document, documents::list_links, documents::add_link,
         documents::update_link, documents::unhomed, documents::get_review_policy,
-        documents::put_review_policy
+        documents::put_review_policy,
+        programme::programme_report
     ),
     components(schemas(
         IncidentDto, IncidentPageDto, IncidentInput, TimestampDto, DurationDto, SetTimeInput,

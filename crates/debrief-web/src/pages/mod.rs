@@ -10,6 +10,7 @@ mod documents;
 mod form;
 mod improvements;
 mod learning;
+mod programme;
 mod review;
 mod settings;
 mod templates;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<App> {
         .merge(documents::routes())
         .merge(improvements::routes())
         .merge(learning::routes())
+        .merge(programme::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .merge(templates::routes())

@@ -50,6 +50,11 @@ pub async fn demo(app: &App) -> anyhow::Result<()> {
                 "loaded the demo data: {}",
                 output::bundle_report(&report)
             ))?;
+            let history = app.load_demo_history().await?;
+            output::print(&format!(
+                "and two years of history before it: {} incidents\n",
+                history.incidents_created
+            ))?;
             let accounts = demo_accounts(app, &report.keys).await?;
             output::print(&accounts)?;
         }

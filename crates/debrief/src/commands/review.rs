@@ -247,13 +247,31 @@ fn review_sheet(key: &str, r: &Review) -> String {
 }
 
 pub async fn report(app: &App, args: ReportArgs) -> anyhow::Result<()> {
-    let kind = args.kind.parse().map_err(|m: String| invalid("kind", m))?;
-    let format = args
-        .format
-        .parse()
-        .map_err(|m: String| invalid("format", m))?;
-    let zone = parse_zone(args.zone.as_deref())?.unwrap_or(jiff::tz::TimeZone::UTC);
-    let body = app.report(&args.key, kind, format, &zone).await?;
+    let body = match args.key.as_deref() {
+        Some(key) if !args.programme => {
+            let kind = args.kind.parse().map_err(|m: String| invalid("kind", m))?;
+            let format = args
+                .format
+                .parse()
+                .map_err(|m: String| invalid("format", m))?;
+            let zone = parse_zone(args.zone.as_deref())?.unwrap_or(jiff::tz::TimeZone::UTC);
+            app.report(key, kind, format, &zone).await?
+        }
+        _ => {
+            let format: debrief_app::programme::ProgrammeFormat = args
+                .format
+                .parse()
+                .map_err(|m: String| invalid("format", m))?;
+            let period = debrief_app::programme::ProgrammePeriod::parse(
+                args.from.as_deref(),
+                args.to.as_deref(),
+                args.quarter.as_deref(),
+                args.year.as_deref(),
+            )?;
+            app.programme_report(&period, format, &debrief_store::Visibility::All)
+                .await?
+        }
+    };
     match args.output {
         Some(path) => std::fs::write(&path, body)
             .map_err(|e| invalid("output", format!("cannot write {}: {e}", path.display())))?,

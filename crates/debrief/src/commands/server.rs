@@ -31,6 +31,11 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
         match app.load_demo().await? {
             DemoOutcome::Loaded(report) => {
                 tracing::info!(incidents = ?report.keys, events = report.events_added, "loaded the demo data");
+                let history = app.load_demo_history().await?;
+                tracing::info!(
+                    incidents = history.incidents_created,
+                    "loaded two years of demo history"
+                );
                 sign_in = super::bundle::demo_accounts(&app, &report.keys).await?;
             }
             DemoOutcome::NotEmpty { incidents } => {
