@@ -145,6 +145,37 @@ impl App {
         }
     }
 
+    /// A recurrence may only name incidents `caller` can see: an incident
+    /// restricted from them gets the same answer as one that does not exist,
+    /// so the recurrence field cannot probe for restricted keys.
+    pub async fn check_recurrence_visible(
+        &self,
+        caller: &crate::Caller,
+        change: &ReviewChange,
+    ) -> Result<(), AppError> {
+        let ReviewChange::SetRecurrence { of, .. } = change else {
+            return Ok(());
+        };
+        let mut errors = FieldErrors::default();
+        for raw in of.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+            let Ok(key) = raw.parse::<debrief_core::IncidentKey>() else {
+                continue;
+            };
+            match self.store().incident_by_key(&key).await {
+                Ok(earlier) if !self.can_see_incident(caller, earlier.id).await? => {
+                    errors.push("of", format!("`{key}` is not an incident debrief knows"))
+                }
+                Ok(_) | Err(StoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+
     /// Applies one change made by `by`, opening the review first if needed.
     pub async fn change_review(
         &self,

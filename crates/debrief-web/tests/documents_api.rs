@@ -571,5 +571,30 @@ async fn the_recurrence_names_existing_earlier_incidents_and_shows_on_the_overvi
         let (_, review) =
             send(c.get(format!("{base}/api/v1/incidents/INC-2026-0002/review"))).await;
         assert_eq!(review["recurrence"]["of"], json!(["INC-2026-0001"]));
+
+        // A restricted earlier incident answers a non-member exactly as a key
+        // that does not exist: the field cannot probe for restricted keys.
+        let (s, r) = send(
+            c.put(format!("{base}/api/v1/incidents/INC-2026-0001/access"))
+                .json(&json!({"restricted": true, "members": []})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let manager = common::client_as(Some(Role::Manager), false);
+        let mut answers = Vec::new();
+        for key in ["INC-2026-0001", "INC-2025-0999"] {
+            let (s, p) = send(manager.post(&changes).json(&json!({
+                "change": "set_recurrence", "answer": "yes", "of": [key], "version": 1})))
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+            answers.push(
+                p["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .replace(key, "KEY"),
+            );
+        }
+        assert_eq!(answers[0], answers[1]);
+        assert_eq!(answers[0], "`KEY` is not an incident debrief knows");
     }
 }

@@ -98,6 +98,7 @@ pub async fn change_review(
     ApiJson(change): ApiJson<ReviewChange>,
 ) -> Result<Json<Review>, ApiError> {
     App::check_review_change(&caller, &change)?;
+    app.check_recurrence_visible(&caller, &change).await?;
     Ok(Json(
         app.change_review(&key, change, &actor(&headers)).await?,
     ))

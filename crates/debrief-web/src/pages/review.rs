@@ -1540,6 +1540,12 @@ async fn change(
     if let Err(e) = App::check_review_change(&viewer.caller(), &change) {
         return error_page(&viewer, e);
     }
+    if let Err(e) = app
+        .check_recurrence_visible(&viewer.caller(), &change)
+        .await
+    {
+        return error_page(&viewer, e);
+    }
     match app.change_review(&key, change, &viewer.actor()).await {
         Ok(_) => Redirect::to(&format!(
             "/incidents/{key}/review?saved={section}&did={did}#{section}"
