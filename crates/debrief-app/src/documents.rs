@@ -102,7 +102,7 @@ impl App {
         let valid = draft.validate()?;
         let owner_id = self.document_owner(&valid.owner).await?;
         let doc = Document {
-            id: Uuid::new_v4(),
+            id: Uuid::now_v7(),
             kind: valid.kind,
             title: valid.title,
             owner_id,
@@ -192,7 +192,7 @@ impl App {
         self.check_link_target(&incident, lesson_id, valid.document_id)
             .await?;
         let link = LessonLink {
-            id: Uuid::new_v4(),
+            id: Uuid::now_v7(),
             incident_id: incident.id,
             lesson_id,
             document_id: valid.document_id,

@@ -182,7 +182,11 @@ async fn lesson_links_round_trip_bump_the_data_version_and_conflict_when_stale()
             state: LinkState::NotNeeded,
             ..link.clone()
         };
-        store.create_lesson_link(&none, now()).await.unwrap();
+        // A second later: links list in the order they were made.
+        let later = now()
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap();
+        store.create_lesson_link(&none, later).await.unwrap();
         let v1 = store.learning_version().await.unwrap();
         assert!(v1 > v0, "a link moves the data version");
 
