@@ -789,10 +789,6 @@ async fn failed_action(
     }
 }
 
-fn version_of(values: &FormValues) -> i64 {
-    values.get("version").trim().parse().unwrap_or(0)
-}
-
 async fn edit_action(
     State(app): State<App>,
     viewer: Viewer,
@@ -803,7 +799,7 @@ async fn edit_action(
     match app
         .update_action(
             &reference,
-            version_of(&values),
+            values.version(),
             &draft_from(&values),
             &viewer.actor(),
         )
@@ -844,7 +840,7 @@ async fn move_action(
     match app
         .move_action(
             &reference,
-            version_of(&values),
+            values.version(),
             to,
             &values.get("note"),
             &viewer.actor(),
@@ -869,7 +865,7 @@ async fn verify_action(
         evidence: values.get("evidence"),
     };
     match app
-        .verify_action(&reference, version_of(&values), &input, &viewer.actor())
+        .verify_action(&reference, values.version(), &input, &viewer.actor())
         .await
     {
         Ok(v) => Redirect::to(&format!("/actions/{}?verified=1", v.key)).into_response(),
@@ -1181,7 +1177,7 @@ async fn edit_person(
 ) -> Response {
     let values = FormValues { fields };
     match app
-        .update_person(&id, version_of(&values), &person_draft(&values))
+        .update_person(&id, values.version(), &person_draft(&values))
         .await
     {
         Ok(_) => Redirect::to("/settings/people?saved=1").into_response(),

@@ -232,7 +232,7 @@ async fn edit_document(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let values = FormValues { fields };
-    let version = values.get("version").trim().parse().unwrap_or(0);
+    let version = values.version();
     match app
         .update_document(&id, version, &document_draft(&values))
         .await
@@ -367,7 +367,7 @@ async fn save_policy(
     let policy = ReviewPolicy {
         lessons_need_documents: values.get("lessons_need_documents") == "on",
     };
-    let version = values.get("version").trim().parse().unwrap_or(0);
+    let version = values.version();
     match app.save_review_policy(policy, version).await {
         Ok(_) => Redirect::to("/settings/review-policy?saved=1").into_response(),
         Err(AppError::Conflict { message, .. }) => {
@@ -542,7 +542,7 @@ async fn edit_link(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let values = FormValues { fields };
-    let version = values.get("version").trim().parse().unwrap_or(0);
+    let version = values.version();
     let patch = LessonLinkPatch {
         state: Some("done".into()),
         done_version: Some(values.get("done_version")),

@@ -430,6 +430,11 @@ struct FormValues {
 }
 
 impl FormValues {
+    /// The `version` field a form read (0 for something never saved).
+    fn version(&self) -> i64 {
+        self.get("version").trim().parse().unwrap_or(0)
+    }
+
     fn get(&self, name: &str) -> String {
         self.fields
             .iter()
