@@ -48,7 +48,9 @@ export async function startServer({ demo = false, env = {} } = {}) {
     const timer = setTimeout(() => fail(new Error(`debrief did not start in 30 s:\n${output}`)), 30_000);
     const look = (chunk) => {
       output += chunk.toString();
-      const m = output.match(/listening on (http:\/\/[0-9.:]+)/);
+      // The whole line: a pipe may deliver it in pieces, and a port cut
+      // short ("http://127.0.0.1:") would send the test to port 80.
+      const m = output.match(/listening on (http:\/\/[0-9.]+:[0-9]+)\r?\n/);
       if (m) { clearTimeout(timer); ok(m[1]); }
     };
     child.stdout.on("data", look);

@@ -54,7 +54,10 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot read the listening address")?;
     // Printed only once the socket is bound, with the real port when 0 was
     // asked for: tests and scripts wait for this line before connecting.
-    let _ = writeln!(std::io::stderr(), "debrief listening on http://{address}");
+    // One write: stderr is unbuffered, and a reader of the pipe must never
+    // see the address cut in two.
+    let line = format!("debrief listening on http://{address}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
     if !sign_in.is_empty() {
         let _ = write!(
             std::io::stderr(),
