@@ -498,6 +498,28 @@ impl App {
         })
     }
 
+    /// These actions, ranked (any visibility: the caller chose the ids).
+    pub(crate) async fn list_action_ids(
+        &self,
+        ids: Vec<Uuid>,
+        limit: usize,
+    ) -> Result<ActionPage, AppError> {
+        let n = ids.len();
+        let filter = ActionFilter {
+            ids,
+            ..Default::default()
+        };
+        let (records, total) = self
+            .store()
+            .list_actions(&filter, self.priority_policy(), 0, limit.max(n) as u32)
+            .await?;
+        Ok(ActionPage {
+            items: records.into_iter().map(|r| self.view(r)).collect(),
+            total,
+            next: None,
+        })
+    }
+
     /// Every action of an incident, ranked.
     pub async fn incident_actions(
         &self,

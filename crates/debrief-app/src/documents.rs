@@ -9,6 +9,7 @@ use debrief_core::document::{
 };
 use debrief_core::review::{Review, ReviewStatus};
 use debrief_core::{FieldError, FieldErrors, Incident, Severity};
+use debrief_store::documents::IncidentReview;
 use debrief_store::{StoreError, Visibility};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -21,8 +22,18 @@ use crate::{App, AppError};
 /// The unhomed lessons of every incident, under the data version read.
 #[derive(Default)]
 pub struct UnhomedCache {
-    inner: tokio::sync::Mutex<Option<(i64, Arc<Vec<UnhomedLesson>>)>>,
+    inner: tokio::sync::Mutex<Option<(i64, Arc<Vec<Unhomed>>)>>,
 }
+
+/// An unhomed lesson with its incident's id (what a change names).
+#[derive(Debug, Clone)]
+struct Unhomed {
+    incident_id: Uuid,
+    lesson: UnhomedLesson,
+}
+
+/// More changed incidents than this read every review again.
+const REFRESH_AT_MOST: usize = 2_000;
 
 /// The name of the stored review policy.
 pub const REVIEW_POLICY: &str = "review_policy";
@@ -271,15 +282,11 @@ impl App {
         visibility: &Visibility,
     ) -> Result<Vec<UnhomedLesson>, AppError> {
         let all = self.all_unhomed_lessons().await?;
-        let hidden: HashSet<String> = self
-            .store()
-            .hidden_incident_keys(visibility)
-            .await?
-            .into_iter()
-            .collect();
+        let hidden = self.hidden_keys(visibility).await?;
         let now = self.now();
         Ok(all
             .iter()
+            .map(|u| &u.lesson)
             .filter(|u| !hidden.contains(&u.incident_key))
             .map(|u| UnhomedLesson {
                 age_days: now.duration_since(u.since).as_hours().div_euclid(24),
@@ -288,56 +295,85 @@ impl App {
             .collect())
     }
 
-    /// Every unhomed lesson, read again only when the data version moved
-    /// (reviews and links bump it), so the dashboard's count stays cheap.
-    async fn all_unhomed_lessons(&self) -> Result<Arc<Vec<UnhomedLesson>>, AppError> {
+    /// How many lessons [`App::unhomed_lessons`] would list (the
+    /// dashboard's count, without copying the list).
+    pub async fn unhomed_count(&self, visibility: &Visibility) -> Result<usize, AppError> {
+        let all = self.all_unhomed_lessons().await?;
+        let hidden = self.hidden_keys(visibility).await?;
+        Ok(all
+            .iter()
+            .filter(|u| !hidden.contains(&u.lesson.incident_key))
+            .count())
+    }
+
+    async fn hidden_keys(&self, visibility: &Visibility) -> Result<HashSet<String>, AppError> {
+        Ok(self
+            .store()
+            .hidden_incident_keys(visibility)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Every unhomed lesson, current with the data: the incidents written
+    /// to since the cached version (reviews and links record theirs) are
+    /// read again, everything only after a large change.
+    async fn all_unhomed_lessons(&self) -> Result<Arc<Vec<Unhomed>>, AppError> {
         let version = self.store().learning_version().await?;
         let mut guard = self.unhomed_cache.inner.lock().await;
-        if let Some((v, list)) = guard.as_ref()
-            && *v == version
-        {
-            return Ok(list.clone());
-        }
+        let cached = guard.clone();
+        let out = match cached {
+            Some((v, list)) if v == version => return Ok(list),
+            Some((v, list)) => {
+                let changed = self.store().learning_changes_since(v).await?;
+                if changed.len() > REFRESH_AT_MOST {
+                    self.read_all_unhomed().await?
+                } else {
+                    let gone: HashSet<Uuid> = changed.iter().copied().collect();
+                    let mut out: Vec<Unhomed> = list
+                        .iter()
+                        .filter(|u| !gone.contains(&u.incident_id))
+                        .cloned()
+                        .collect();
+                    for id in changed {
+                        let Some(review) = self.store().review(id).await? else {
+                            continue;
+                        };
+                        let incident = match self.store().incident_by_id(id).await {
+                            Ok(i) => i,
+                            Err(StoreError::NotFound { .. }) => continue,
+                            Err(e) => return Err(e.into()),
+                        };
+                        let links = self.store().lesson_links_of(id).await?;
+                        out.extend(unhomed_of(&IncidentReview { incident, review }, &links));
+                    }
+                    sort_unhomed(&mut out);
+                    out
+                }
+            }
+            None => self.read_all_unhomed().await?,
+        };
+        let out = Arc::new(out);
+        *guard = Some((version, out.clone()));
+        Ok(out)
+    }
+
+    async fn read_all_unhomed(&self) -> Result<Vec<Unhomed>, AppError> {
         let reviews = self.store().incident_reviews(&Visibility::All).await?;
         let links = self.store().all_lesson_links().await?;
-        let mut by_lesson: HashMap<(Uuid, Uuid), Vec<&LessonLink>> = HashMap::new();
-        for l in &links {
-            by_lesson
-                .entry((l.incident_id, l.lesson_id))
-                .or_default()
-                .push(l);
+        let mut by_incident: HashMap<Uuid, Vec<LessonLink>> = HashMap::new();
+        for l in links {
+            by_incident.entry(l.incident_id).or_default().push(l);
         }
         let mut out = Vec::new();
         for ir in &reviews {
-            let since = waiting_since(&ir.review);
-            for lesson in &ir.review.lessons {
-                let mine = by_lesson
-                    .get(&(ir.incident.id, lesson.id))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                if mine.iter().any(|l| l.homes()) {
-                    continue;
-                }
-                out.push(UnhomedLesson {
-                    incident_key: ir.incident.key.to_string(),
-                    incident_title: ir.incident.fields.title.clone(),
-                    severity: ir.incident.fields.severity,
-                    review_status: ir.review.status,
-                    lesson_id: lesson.id,
-                    statement: lesson.statement.clone(),
-                    changes_needed: mine.iter().filter(|l| l.state == LinkState::Needed).count(),
-                    since,
-                    age_days: 0,
-                });
-            }
+            let mine = by_incident
+                .get(&ir.incident.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            out.extend(unhomed_of(ir, mine));
         }
-        out.sort_by(|a, b| {
-            a.since
-                .cmp(&b.since)
-                .then_with(|| a.incident_key.cmp(&b.incident_key))
-        });
-        let out = Arc::new(out);
-        *guard = Some((version, out.clone()));
+        sort_unhomed(&mut out);
         Ok(out)
     }
 
@@ -443,6 +479,46 @@ impl App {
 }
 
 /// Since when a review's lessons wait for a home.
+/// The lessons of one review that no link homes.
+fn unhomed_of(ir: &IncidentReview, links: &[LessonLink]) -> Vec<Unhomed> {
+    let since = waiting_since(&ir.review);
+    ir.review
+        .lessons
+        .iter()
+        .filter_map(|lesson| {
+            let mine: Vec<&LessonLink> =
+                links.iter().filter(|l| l.lesson_id == lesson.id).collect();
+            if mine.iter().any(|l| l.homes()) {
+                return None;
+            }
+            Some(Unhomed {
+                incident_id: ir.incident.id,
+                lesson: UnhomedLesson {
+                    incident_key: ir.incident.key.to_string(),
+                    incident_title: ir.incident.fields.title.clone(),
+                    severity: ir.incident.fields.severity,
+                    review_status: ir.review.status,
+                    lesson_id: lesson.id,
+                    statement: lesson.statement.clone(),
+                    changes_needed: mine.iter().filter(|l| l.state == LinkState::Needed).count(),
+                    since,
+                    age_days: 0,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Oldest first, then by incident key.
+fn sort_unhomed(list: &mut [Unhomed]) {
+    list.sort_by(|a, b| {
+        a.lesson
+            .since
+            .cmp(&b.lesson.since)
+            .then_with(|| a.lesson.incident_key.cmp(&b.lesson.incident_key))
+    });
+}
+
 fn waiting_since(review: &Review) -> jiff::Timestamp {
     review
         .sign_off

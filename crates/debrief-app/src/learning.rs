@@ -19,7 +19,7 @@ use debrief_core::kpi::{
     self, ActionFacts, Comparison, IncidentFacts, IncidentScope, Kpis, MonthPoint, WorkshopFacts,
 };
 use debrief_core::review::ReviewStatus;
-use debrief_core::workshop::{Holidays, ReviewDue, review_due};
+use debrief_core::workshop::{Holidays, ReviewDue, WorkshopPolicy, review_due};
 use debrief_core::{
     ActionStatus, DurationName, ExchangeRate, FieldError, FieldErrors, Incident, LifecycleField,
     Money, Precision, Timestamp, total_in,
@@ -43,11 +43,31 @@ pub struct LearningCache {
     inner: Mutex<Option<Arc<CachedFacts>>>,
 }
 
+/// At most this many changed incidents are refreshed one by one; more
+/// (a large import) rebuild the whole cache.
+const REFRESH_AT_MOST: usize = 2_000;
+
 /// One build of the facts.
 pub struct CachedFacts {
     pub version: i64,
+    /// The settings version it was built under (see
+    /// [`debrief_store::LearningVersion`]): when it moves, everything is
+    /// rebuilt.
+    pub settings_version: i64,
     pub today: Date,
-    pub incidents: Vec<CachedIncident>,
+    /// Ordered by [`IncidentFacts::at`]. Shared entries: a refresh after a
+    /// write copies pointers, not facts.
+    pub incidents: Vec<Arc<CachedIncident>>,
+    inputs: Arc<FactInputs>,
+}
+
+/// What every incident's facts are computed with besides its own rows.
+struct FactInputs {
+    policy: WorkshopPolicy,
+    holidays: Holidays,
+    rates: Vec<ExchangeRate>,
+    zone: jiff::tz::TimeZone,
+    reporting: debrief_core::Currency,
 }
 
 /// An incident's facts with what the dashboard lists.
@@ -57,6 +77,48 @@ pub struct CachedIncident {
     pub title: String,
     pub facts: IncidentFacts,
     pub review_due: Option<ReviewDue>,
+    /// Kept to work the review's due date out again when the day changes.
+    closed: Option<Timestamp>,
+    lessons: Vec<(jiff::Timestamp, bool)>,
+    /// Open actions with a due date, ranked as the action portfolio ranks
+    /// them (the dashboard's overdue list).
+    open_due: Vec<OpenDue>,
+}
+
+/// What ranks an open action with a due date.
+#[derive(Debug, Clone, Copy)]
+struct OpenDue {
+    id: Uuid,
+    due_on: Date,
+    score_milli: i64,
+    priority_override: Option<i64>,
+    created_at: jiff::Timestamp,
+}
+
+impl OpenDue {
+    /// The portfolio's order: effective priority, score (highest first),
+    /// due date, creation, id.
+    fn rank(
+        &self,
+        thresholds: [i64; 3],
+    ) -> (i64, std::cmp::Reverse<i64>, Date, jiff::Timestamp, Uuid) {
+        let computed = if self.score_milli >= thresholds[0] {
+            1
+        } else if self.score_milli >= thresholds[1] {
+            2
+        } else if self.score_milli >= thresholds[2] {
+            3
+        } else {
+            4
+        };
+        (
+            self.priority_override.unwrap_or(computed),
+            std::cmp::Reverse(self.score_milli),
+            self.due_on,
+            self.created_at,
+            self.id,
+        )
+    }
 }
 
 /// The words of a search box, lower-cased: letters and digits only, so no
@@ -200,6 +262,195 @@ fn store_corrupt(what: String) -> AppError {
     AppError::Store(StoreError::Corrupt(what))
 }
 
+/// The review's due date and the workshop facts of an incident on `today`.
+fn due_facts(
+    inputs: &FactInputs,
+    severity: debrief_core::Severity,
+    closed: Option<Timestamp>,
+    lessons: &[(jiff::Timestamp, bool)],
+    today: Date,
+) -> (Option<ReviewDue>, Option<WorkshopFacts>) {
+    let due = review_due(
+        closed,
+        &inputs.policy.promptness_for(severity),
+        &inputs.holidays,
+        &inputs.zone,
+        lessons,
+        today,
+    );
+    let workshop = due.as_ref().map(|d| WorkshopFacts {
+        days_to_workshop: d
+            .held_on
+            .or(d.scheduled_on)
+            .map(|w| kpi::days_between(d.closed_on, w)),
+        within_policy: !d.late && !d.unscheduled,
+    });
+    (due, workshop)
+}
+
+/// The facts of the incidents in `data` (in no particular order).
+fn build_facts(
+    inputs: &FactInputs,
+    data: KpiData,
+    today: Date,
+) -> Result<Vec<Arc<CachedIncident>>, AppError> {
+    let zone = &inputs.zone;
+    let mut workshops: HashMap<Uuid, Vec<(jiff::Timestamp, bool)>> = HashMap::new();
+    for w in data.workshops {
+        workshops
+            .entry(w.incident_id)
+            .or_default()
+            .push((w.starts_at, w.held));
+    }
+    let mut actions: HashMap<Uuid, Vec<ActionFacts>> = HashMap::new();
+    let mut open_due: HashMap<Uuid, Vec<OpenDue>> = HashMap::new();
+    for a in data.actions {
+        let status: ActionStatus = a
+            .status
+            .parse()
+            .map_err(|e| store_corrupt(format!("action status: {e}")))?;
+        if let (true, Some(due_on)) = (status.is_open(), a.due_on) {
+            open_due.entry(a.incident_id).or_default().push(OpenDue {
+                id: a.id,
+                due_on,
+                score_milli: a.score_milli,
+                priority_override: a.priority_override,
+                created_at: a.created_at,
+            });
+        }
+        let verified_on = match a.verification.as_deref() {
+            Some(v) => Some(
+                serde_json::from_str::<Verification>(v)
+                    .map_err(|e| store_corrupt(format!("verification: {e}")))?
+                    .verified_on,
+            ),
+            None => None,
+        };
+        actions.entry(a.incident_id).or_default().push(ActionFacts {
+            status,
+            created_on: a.created_at.to_zoned_datetime(zone.clone()).date(),
+            due_on: a.due_on,
+            done_on: a.done_on,
+            verified_on,
+        });
+    }
+    let mut incidents = Vec::with_capacity(data.incidents.len());
+    for row in data.incidents {
+        let i = row.incident;
+        let lessons = workshops.remove(&i.id).unwrap_or_default();
+        let first_held = lessons
+            .iter()
+            .filter(|(_, held)| *held)
+            .map(|(t, _)| *t)
+            .min()
+            .and_then(|t| Timestamp::from_parts(t.as_microsecond(), 0, Precision::Minute).ok());
+        let durations = i.fields.lifecycle.durations(first_held);
+        let mut secs = [None; 7];
+        for (k, name) in DurationName::ALL.into_iter().enumerate() {
+            secs[k] = durations.get(name).map(|d| d.seconds);
+        }
+        let closed = i.fields.lifecycle.get(LifecycleField::Closed);
+        let (due, workshop) = due_facts(inputs, i.fields.severity, closed, &lessons, today);
+        let review = match row.review_status.as_deref() {
+            Some(s) => Some(
+                s.parse::<ReviewStatus>()
+                    .map_err(|e| store_corrupt(format!("review status: {e}")))?,
+            ),
+            None => None,
+        };
+        let recurrence = match row.recurrence.as_deref() {
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            _ => None,
+        };
+        let (cost, cost_missing_rate) = match row.financial.as_deref() {
+            Some(f) if f != "[]" => {
+                let entries: Vec<FinancialEntry> = serde_json::from_str(f)
+                    .map_err(|e| store_corrupt(format!("impact costs: {e}")))?;
+                let amounts: Vec<Money> = entries.iter().map(|e| e.amount).collect();
+                if amounts.is_empty() {
+                    (None, false)
+                } else {
+                    let t = total_in(&amounts, inputs.reporting, incident_date(&i), &inputs.rates);
+                    match t.amount {
+                        Some(m) => (Some(m.amount()), false),
+                        None => (None, true),
+                    }
+                }
+            }
+            _ => (None, false),
+        };
+        let at = placed_at(&i);
+        incidents.push(Arc::new(CachedIncident {
+            id: i.id,
+            title: i.fields.title.clone(),
+            review_due: due,
+            closed,
+            lessons,
+            open_due: open_due.remove(&i.id).unwrap_or_default(),
+            facts: IncidentFacts {
+                key: i.key.to_string(),
+                at,
+                on: at.to_zoned_datetime(zone.clone()).date(),
+                category: i.fields.category.clone(),
+                severity: i.fields.severity,
+                services: i.fields.services,
+                tags: i.fields.tags,
+                closed: closed.is_some(),
+                durations: secs,
+                review,
+                recurrence,
+                workshop,
+                cost,
+                cost_missing_rate,
+                cause_categories: row.cause_categories,
+                actions: actions.remove(&i.id).unwrap_or_default(),
+            },
+        }));
+    }
+    Ok(incidents)
+}
+
+/// `old` with the `changed` incidents replaced by `fresh` (a changed
+/// incident missing from `fresh` was deleted), ordered again, and the
+/// review due dates worked out again when the day moved.
+fn merge_facts(
+    old: &CachedFacts,
+    changed: &[Uuid],
+    fresh: Vec<Arc<CachedIncident>>,
+    version: debrief_store::LearningVersion,
+    today: Date,
+) -> CachedFacts {
+    let changed: std::collections::HashSet<Uuid> = changed.iter().copied().collect();
+    let mut incidents: Vec<Arc<CachedIncident>> =
+        Vec::with_capacity(old.incidents.len() + fresh.len());
+    for c in &old.incidents {
+        if changed.contains(&c.id) {
+            continue;
+        }
+        if old.today == today {
+            incidents.push(c.clone());
+        } else {
+            let (due, workshop) =
+                due_facts(&old.inputs, c.facts.severity, c.closed, &c.lessons, today);
+            let mut c = CachedIncident::clone(c);
+            c.review_due = due;
+            c.facts.workshop = workshop;
+            incidents.push(Arc::new(c));
+        }
+    }
+    incidents.extend(fresh);
+    // Nearly ordered already: the stable sort merges the runs.
+    incidents.sort_by_key(|c| c.facts.at);
+    CachedFacts {
+        version: version.version,
+        settings_version: version.settings,
+        today,
+        incidents,
+        inputs: old.inputs.clone(),
+    }
+}
+
 impl App {
     /// Ranked full-text search over incidents, timelines, reviews and
     /// actions; `q` is what a person typed.
@@ -243,7 +494,9 @@ impl App {
         }
         Ok(Arc::new(CachedFacts {
             version: facts.version,
+            settings_version: facts.settings_version,
             today: facts.today,
+            inputs: facts.inputs.clone(),
             incidents: facts
                 .incidents
                 .iter()
@@ -253,154 +506,99 @@ impl App {
         }))
     }
 
-    /// The cached facts of every incident, rebuilt when the data changed.
+    /// The cached facts of every incident, current with the data: only the
+    /// incidents written to since the cached version are read again, the
+    /// whole set when holidays, the workshop policy or exchange rates
+    /// changed, and only the review due dates are worked out again when
+    /// the day changed.
     pub async fn learning_facts(&self) -> Result<Arc<CachedFacts>, AppError> {
-        let version = self.store().learning_version().await?;
+        // The version first: rows read after it may be newer (they are
+        // then read again next time), never older.
+        let current = self.store().learning_versions().await?;
         let today = self.today();
         let mut guard = self.learning_cache.inner.lock().await;
-        if let Some(c) = guard.as_ref()
-            && c.version == version
-            && c.today == today
-        {
-            return Ok(c.clone());
-        }
-        let data = self.store().kpi_data(&IncidentScope::default()).await?;
-        let built = Arc::new(self.build_facts(data, version, today).await?);
+        let cached = guard.clone();
+        let built = match cached {
+            Some(c) if c.version == current.version && c.today == today => return Ok(c),
+            Some(c) if c.settings_version == current.settings => {
+                let changed = self.store().learning_changes_since(c.version).await?;
+                if changed.len() > REFRESH_AT_MOST {
+                    self.build_all_facts(current, today).await?
+                } else {
+                    let data = self.store().kpi_data_for(&changed).await?;
+                    let fresh = build_facts(&c.inputs, data, today)?;
+                    Arc::new(merge_facts(&c, &changed, fresh, current, today))
+                }
+            }
+            _ => self.build_all_facts(current, today).await?,
+        };
         *guard = Some(built.clone());
         Ok(built)
     }
 
-    async fn build_facts(
+    async fn build_all_facts(
         &self,
-        data: KpiData,
-        version: i64,
+        version: debrief_store::LearningVersion,
         today: Date,
-    ) -> Result<CachedFacts, AppError> {
+    ) -> Result<Arc<CachedFacts>, AppError> {
         let (policy, _) = self.workshop_policy().await?;
-        let holidays = Holidays::new(self.holidays().await?.into_iter().map(|h| h.date));
-        let rates: Vec<ExchangeRate> = self.rates().await?.into_iter().map(|(_, r)| r).collect();
-        let zone = self.settings().time_zone.clone();
-        let reporting = self.settings().reporting_currency;
-        let mut workshops: HashMap<Uuid, Vec<(jiff::Timestamp, bool)>> = HashMap::new();
-        for w in data.workshops {
-            workshops
-                .entry(w.incident_id)
-                .or_default()
-                .push((w.starts_at, w.held));
-        }
-        let mut actions: HashMap<Uuid, Vec<ActionFacts>> = HashMap::new();
-        for a in data.actions {
-            let status: ActionStatus = a
-                .status
-                .parse()
-                .map_err(|e| store_corrupt(format!("action status: {e}")))?;
-            let verified_on = match a.verification.as_deref() {
-                Some(v) => Some(
-                    serde_json::from_str::<Verification>(v)
-                        .map_err(|e| store_corrupt(format!("verification: {e}")))?
-                        .verified_on,
-                ),
-                None => None,
-            };
-            actions.entry(a.incident_id).or_default().push(ActionFacts {
-                status,
-                created_on: a.created_at.to_zoned_datetime(zone.clone()).date(),
-                due_on: a.due_on,
-                done_on: a.done_on,
-                verified_on,
-            });
-        }
-        let mut incidents = Vec::with_capacity(data.incidents.len());
-        for row in data.incidents {
-            let i = row.incident;
-            let lessons = workshops.remove(&i.id).unwrap_or_default();
-            let first_held = lessons
-                .iter()
-                .filter(|(_, held)| *held)
-                .map(|(t, _)| *t)
-                .min()
-                .and_then(|t| Timestamp::from_parts(t.as_microsecond(), 0, Precision::Minute).ok());
-            let durations = i.fields.lifecycle.durations(first_held);
-            let mut secs = [None; 7];
-            for (k, name) in DurationName::ALL.into_iter().enumerate() {
-                secs[k] = durations.get(name).map(|d| d.seconds);
-            }
-            let closed = i.fields.lifecycle.get(LifecycleField::Closed);
-            let due = review_due(
-                closed,
-                &policy.promptness_for(i.fields.severity),
-                &holidays,
-                &zone,
-                &lessons,
-                today,
-            );
-            let workshop = due.as_ref().map(|d| WorkshopFacts {
-                days_to_workshop: d
-                    .held_on
-                    .or(d.scheduled_on)
-                    .map(|w| kpi::days_between(d.closed_on, w)),
-                within_policy: !d.late && !d.unscheduled,
-            });
-            let review = match row.review_status.as_deref() {
-                Some(s) => Some(
-                    s.parse::<ReviewStatus>()
-                        .map_err(|e| store_corrupt(format!("review status: {e}")))?,
-                ),
-                None => None,
-            };
-            let recurrence = match row.recurrence.as_deref() {
-                Some("yes") => Some(true),
-                Some("no") => Some(false),
-                _ => None,
-            };
-            let (cost, cost_missing_rate) = match row.financial.as_deref() {
-                Some(f) if f != "[]" => {
-                    let entries: Vec<FinancialEntry> = serde_json::from_str(f)
-                        .map_err(|e| store_corrupt(format!("impact costs: {e}")))?;
-                    let amounts: Vec<Money> = entries.iter().map(|e| e.amount).collect();
-                    if amounts.is_empty() {
-                        (None, false)
-                    } else {
-                        let t = total_in(&amounts, reporting, incident_date(&i), &rates);
-                        match t.amount {
-                            Some(m) => (Some(m.amount()), false),
-                            None => (None, true),
-                        }
-                    }
-                }
-                _ => (None, false),
-            };
-            let at = placed_at(&i);
-            incidents.push(CachedIncident {
-                id: i.id,
-                title: i.fields.title.clone(),
-                review_due: due,
-                facts: IncidentFacts {
-                    key: i.key.to_string(),
-                    at,
-                    on: at.to_zoned_datetime(zone.clone()).date(),
-                    category: i.fields.category.clone(),
-                    severity: i.fields.severity,
-                    services: i.fields.services,
-                    tags: i.fields.tags,
-                    closed: closed.is_some(),
-                    durations: secs,
-                    review,
-                    recurrence,
-                    workshop,
-                    cost,
-                    cost_missing_rate,
-                    cause_categories: row.cause_categories,
-                    actions: actions.remove(&i.id).unwrap_or_default(),
-                },
-            });
-        }
+        let inputs = Arc::new(FactInputs {
+            policy,
+            holidays: Holidays::new(self.holidays().await?.into_iter().map(|h| h.date)),
+            rates: self.rates().await?.into_iter().map(|(_, r)| r).collect(),
+            zone: self.settings().time_zone.clone(),
+            reporting: self.settings().reporting_currency,
+        });
+        let data = self.store().kpi_data(&IncidentScope::default()).await?;
+        let mut incidents = build_facts(&inputs, data, today)?;
         incidents.sort_by_key(|c| c.facts.at);
-        Ok(CachedFacts {
-            version,
+        Ok(Arc::new(CachedFacts {
+            version: version.version,
+            settings_version: version.settings,
             today,
             incidents,
-        })
+            inputs,
+        }))
+    }
+
+    /// The open actions due before today that `visibility` lets its
+    /// holder see, ranked as the action portfolio ranks them: the first
+    /// `limit` and how many there are. From the facts cache (current with
+    /// the data), so the dashboard does not rank every action in SQL.
+    pub async fn overdue_actions(
+        &self,
+        limit: usize,
+        visibility: &Visibility,
+    ) -> Result<crate::actions::ActionPage, AppError> {
+        let facts = self.visible_facts(visibility).await?;
+        let today = facts.today;
+        let thresholds = self.priority_policy().milli();
+        let mut overdue: Vec<_> = facts
+            .incidents
+            .iter()
+            .flat_map(|c| c.open_due.iter())
+            .filter(|a| a.due_on < today)
+            .map(|a| a.rank(thresholds))
+            .collect();
+        let total = overdue.len();
+        let limit = limit.clamp(1, 100);
+        if total > limit {
+            overdue.select_nth_unstable(limit - 1);
+            overdue.truncate(limit);
+        }
+        if overdue.is_empty() {
+            return Ok(crate::actions::ActionPage {
+                items: Vec::new(),
+                total: 0,
+                next: None,
+            });
+        }
+        let mut page = self
+            .list_action_ids(overdue.iter().map(|r| r.4).collect(), limit)
+            .await?;
+        page.total = total as u64;
+        page.next = None;
+        Ok(page)
     }
 
     /// The KPIs of `scope` (its period included).
@@ -483,21 +681,35 @@ impl App {
                 .unwrap_or(last),
         };
         let trend = kpi::monthly(current.iter().copied(), first, last);
-        let mut reviews_due: Vec<ReviewDueItem> = facts
+        // The ten latest due, copied out only once chosen: most closed
+        // incidents of a large history can be overdue for review.
+        let mut due: Vec<(&CachedIncident, &ReviewDue)> = facts
             .incidents
             .iter()
             .filter(|c| scope.matches(&c.facts))
             .filter_map(|c| {
                 let d = c.review_due.as_ref()?;
-                (d.late || d.unscheduled).then(|| ReviewDueItem {
-                    key: c.facts.key.clone(),
-                    title: c.title.clone(),
-                    due: d.clone(),
-                })
+                (d.late || d.unscheduled).then_some((&**c, d))
             })
             .collect();
-        reviews_due.sort_by_key(|r| std::cmp::Reverse(r.due.due_on));
-        reviews_due.truncate(10);
+        let by_latest = |a: &(&CachedIncident, &ReviewDue), b: &(&CachedIncident, &ReviewDue)| {
+            b.1.due_on
+                .cmp(&a.1.due_on)
+                .then_with(|| a.0.facts.at.cmp(&b.0.facts.at))
+        };
+        if due.len() > 10 {
+            due.select_nth_unstable_by(9, by_latest);
+            due.truncate(10);
+        }
+        due.sort_by(by_latest);
+        let reviews_due: Vec<ReviewDueItem> = due
+            .into_iter()
+            .map(|(c, d)| ReviewDueItem {
+                key: c.facts.key.clone(),
+                title: c.title.clone(),
+                due: d.clone(),
+            })
+            .collect();
         Ok(Dashboard {
             period,
             kpis,

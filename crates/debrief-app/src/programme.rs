@@ -310,7 +310,7 @@ impl App {
                 c.facts
                     .actions
                     .iter()
-                    .filter_map(move |a| a.verified_on.filter(|d| in_period(*d)).map(|d| (d, c)))
+                    .filter_map(move |a| a.verified_on.filter(|d| in_period(*d)).map(|d| (d, &**c)))
             })
             .collect();
         verified.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.facts.key.cmp(&b.1.facts.key)));

@@ -128,7 +128,11 @@ pub struct KpiIncidentRow {
 /// An action, as the KPIs read it.
 #[derive(Debug, Clone)]
 pub struct KpiActionRow {
+    pub id: Uuid,
     pub incident_id: Uuid,
+    /// What the action portfolio ranks by (the dashboard's overdue list).
+    pub score_milli: i64,
+    pub priority_override: Option<i64>,
     pub status: String,
     pub due_on: Option<Date>,
     pub done_on: Option<Date>,
@@ -162,14 +166,31 @@ pub struct RelatedRow {
     pub wording: Option<f64>,
 }
 
+/// The data version and the version of the last change that concerns
+/// every incident (holidays, the workshop policy, exchange rates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LearningVersion {
+    pub version: i64,
+    pub settings: i64,
+}
+
 #[async_trait]
 pub trait LearningStore: Send + Sync {
     /// A number that changes with every committed write to what KPIs read
-    /// (incidents, reviews, actions, workshops, holidays, the workshop
-    /// policy, exchange rates).
-    async fn learning_version(&self) -> Result<i64, StoreError>;
+    /// (incidents, reviews, actions, workshops, lesson links, holidays, the
+    /// workshop policy, exchange rates).
+    async fn learning_version(&self) -> Result<i64, StoreError> {
+        Ok(self.learning_versions().await?.version)
+    }
+    /// The data version with the settings version (see [`LearningVersion`]).
+    async fn learning_versions(&self) -> Result<LearningVersion, StoreError>;
+    /// The incidents written to after data version `version` (each once).
+    async fn learning_changes_since(&self, version: i64) -> Result<Vec<Uuid>, StoreError>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, StoreError>;
     async fn kpi_data(&self, scope: &IncidentScope) -> Result<KpiData, StoreError>;
+    /// What [`LearningStore::kpi_data`] reads, for these incidents only
+    /// (any visibility; ids that no longer exist are left out).
+    async fn kpi_data_for(&self, ids: &[Uuid]) -> Result<KpiData, StoreError>;
     /// Incidents placed before `incident` that share its category or a
     /// service (newest first, at most `limit`), and those whose wording
     /// matches `words` (best first, at most `limit`), each once.
@@ -246,6 +267,82 @@ fn date(s: Option<String>) -> Result<Option<Date>, StoreError> {
 }
 
 impl SqlStore {
+    /// The KPI inputs of the incidents `wheres` (on alias `i`) selects.
+    async fn kpi_data_where(
+        &self,
+        wheres: Vec<String>,
+        values: Vec<Value>,
+    ) -> Result<KpiData, StoreError> {
+        let dialect = self.dialect();
+        let w = where_clause(&wheres);
+        let sql = format!(
+            "SELECT {}, {} FROM incidents i LEFT JOIN reviews r ON r.incident_id = i.id {w}",
+            prefixed_incident_columns("i"),
+            review_extracts(dialect)
+        );
+        let rows = bind_all(sqlx::query(&sql), values.clone())
+            .fetch_all(self.pool())
+            .await?;
+        let mut incidents = Vec::with_capacity(rows.len());
+        for row in &rows {
+            incidents.push(KpiIncidentRow {
+                incident: incident_from_row(row)?,
+                review_status: row.try_get("review_status")?,
+                recurrence: row.try_get("recurrence")?,
+                financial: row.try_get("financial")?,
+                cause_categories: split_categories(row)?,
+            });
+        }
+        let sql = format!(
+            "SELECT a.id, a.incident_id, a.score_milli, a.priority_override, a.status, a.due_on, \
+               a.done_on, a.verification, a.created_us \
+             FROM actions a JOIN incidents i ON i.id = a.incident_id {w}"
+        );
+        let rows = bind_all(sqlx::query(&sql), values.clone())
+            .fetch_all(self.pool())
+            .await?;
+        let mut actions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            actions.push(KpiActionRow {
+                id: uuid(&row.try_get::<String, _>("id")?)?,
+                incident_id: uuid(&row.try_get::<String, _>("incident_id")?)?,
+                score_milli: row.try_get("score_milli")?,
+                priority_override: row.try_get("priority_override")?,
+                status: row.try_get("status")?,
+                due_on: date(row.try_get("due_on")?)?,
+                done_on: date(row.try_get("done_on")?)?,
+                verification: row.try_get("verification")?,
+                created_at: instant(row.try_get("created_us")?)?,
+            });
+        }
+        let mut wheres2 = vec![
+            "w.kind = 'lessons_learned'".to_owned(),
+            "w.status <> 'cancelled'".to_owned(),
+        ];
+        wheres2.extend(wheres);
+        let sql = format!(
+            "SELECT w.incident_id, w.starts_us, w.status FROM workshops w \
+             JOIN incidents i ON i.id = w.incident_id {}",
+            where_clause(&wheres2)
+        );
+        let rows = bind_all(sqlx::query(&sql), values)
+            .fetch_all(self.pool())
+            .await?;
+        let mut workshops = Vec::with_capacity(rows.len());
+        for row in &rows {
+            workshops.push(KpiWorkshopRow {
+                incident_id: uuid(&row.try_get::<String, _>("incident_id")?)?,
+                starts_at: instant(row.try_get("starts_us")?)?,
+                held: row.try_get::<String, _>("status")? == "held",
+            });
+        }
+        Ok(KpiData {
+            incidents,
+            actions,
+            workshops,
+        })
+    }
+
     async fn search_candidates(&self, q: &SearchQuery) -> Result<Vec<(i64, f64)>, StoreError> {
         let mut values: Vec<Value> = Vec::new();
         let mut wheres: Vec<String> = Vec::new();
@@ -323,11 +420,41 @@ impl LearningStore for SqlStore {
             .collect()
     }
 
-    async fn learning_version(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT version FROM learning_version WHERE id = 1")
-            .fetch_one(self.pool())
+    async fn learning_versions(&self) -> Result<LearningVersion, StoreError> {
+        let row =
+            sqlx::query("SELECT version, settings_version FROM learning_version WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(LearningVersion {
+            version: row.try_get("version")?,
+            settings: row.try_get("settings_version")?,
+        })
+    }
+
+    async fn learning_changes_since(&self, version: i64) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query("SELECT incident_id FROM learning_changes WHERE version > $1")
+            .bind(version)
+            .fetch_all(self.pool())
             .await?;
-        Ok(row.try_get("version")?)
+        rows.iter()
+            .map(|r| uuid(&r.try_get::<String, _>("incident_id")?))
+            .collect()
+    }
+
+    async fn kpi_data_for(&self, ids: &[Uuid]) -> Result<KpiData, StoreError> {
+        let mut out = KpiData::default();
+        // In chunks: far below any database's limit on placeholders.
+        for chunk in ids.chunks(500) {
+            let values: Vec<Value> = chunk.iter().map(|id| text(id.to_string())).collect();
+            let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let part = self
+                .kpi_data_where(vec![format!("i.id IN ({})", list.join(", "))], values)
+                .await?;
+            out.incidents.extend(part.incidents);
+            out.actions.extend(part.actions);
+            out.workshops.extend(part.workshops);
+        }
+        Ok(out)
     }
 
     async fn search(&self, q: &SearchQuery) -> Result<SearchResults, StoreError> {
@@ -425,82 +552,18 @@ impl LearningStore for SqlStore {
     }
 
     async fn kpi_data(&self, scope: &IncidentScope) -> Result<KpiData, StoreError> {
-        let dialect = self.dialect();
         let mut wheres = Vec::new();
         let mut values = Vec::new();
         scope_sql(
             scope,
             &Visibility::All,
-            dialect,
+            self.dialect(),
             "i",
             &mut wheres,
             &mut values,
         );
-        let w = where_clause(&wheres);
-        let sql = format!(
-            "SELECT {}, {} FROM incidents i LEFT JOIN reviews r ON r.incident_id = i.id {w}",
-            prefixed_incident_columns("i"),
-            review_extracts(dialect)
-        );
-        let rows = bind_all(sqlx::query(&sql), values.clone())
-            .fetch_all(self.pool())
-            .await?;
-        let mut incidents = Vec::with_capacity(rows.len());
-        for row in &rows {
-            incidents.push(KpiIncidentRow {
-                incident: incident_from_row(row)?,
-                review_status: row.try_get("review_status")?,
-                recurrence: row.try_get("recurrence")?,
-                financial: row.try_get("financial")?,
-                cause_categories: split_categories(row)?,
-            });
-        }
-        let sql = format!(
-            "SELECT a.incident_id, a.status, a.due_on, a.done_on, a.verification, a.created_us \
-             FROM actions a JOIN incidents i ON i.id = a.incident_id {w}"
-        );
-        let rows = bind_all(sqlx::query(&sql), values.clone())
-            .fetch_all(self.pool())
-            .await?;
-        let mut actions = Vec::with_capacity(rows.len());
-        for row in &rows {
-            actions.push(KpiActionRow {
-                incident_id: uuid(&row.try_get::<String, _>("incident_id")?)?,
-                status: row.try_get("status")?,
-                due_on: date(row.try_get("due_on")?)?,
-                done_on: date(row.try_get("done_on")?)?,
-                verification: row.try_get("verification")?,
-                created_at: instant(row.try_get("created_us")?)?,
-            });
-        }
-        let mut wheres2 = vec![
-            "w.kind = 'lessons_learned'".to_owned(),
-            "w.status <> 'cancelled'".to_owned(),
-        ];
-        wheres2.extend(wheres);
-        let sql = format!(
-            "SELECT w.incident_id, w.starts_us, w.status FROM workshops w \
-             JOIN incidents i ON i.id = w.incident_id {}",
-            where_clause(&wheres2)
-        );
-        let rows = bind_all(sqlx::query(&sql), values)
-            .fetch_all(self.pool())
-            .await?;
-        let mut workshops = Vec::with_capacity(rows.len());
-        for row in &rows {
-            workshops.push(KpiWorkshopRow {
-                incident_id: uuid(&row.try_get::<String, _>("incident_id")?)?,
-                starts_at: instant(row.try_get("starts_us")?)?,
-                held: row.try_get::<String, _>("status")? == "held",
-            });
-        }
-        Ok(KpiData {
-            incidents,
-            actions,
-            workshops,
-        })
+        self.kpi_data_where(wheres, values).await
     }
-
     async fn related_candidates(
         &self,
         incident: &Incident,

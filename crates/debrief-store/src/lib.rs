@@ -35,7 +35,7 @@ pub use actions::{ActionFilter, ActionRecord, ActionStore, ActionStoreTx};
 pub use attachments::{AttachmentStore, AttachmentStoreTx};
 pub use audit::{AuditContext, current_context, with_audit_context};
 pub use documents::{DocumentStore, DocumentStoreTx, IncidentReview};
-pub use learning::{LearningStore, SearchQuery, SearchResults};
+pub use learning::{LearningStore, LearningVersion, SearchQuery, SearchResults};
 pub use settings::{SettingsStore, StoredSetting};
 pub use sql::{Dialect, SqlStore};
 pub use webhooks::WebhookStore;

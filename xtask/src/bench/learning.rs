@@ -33,12 +33,18 @@ router. Prints the median of R runs (default 15) and the ratio to /health.
 Targets on SQLite: dashboard <= 100 ms, search <= 50 ms, incident page <= 30 ms.
 
   --postgres URL   run on PostgreSQL instead: URL names a server and a database
-                   to connect to for CREATE/DROP DATABASE";
+                   to connect to for CREATE/DROP DATABASE
+  --reuse NAME     keep the generated data for the next run: on SQLite NAME is a
+                   file, on PostgreSQL a database on that server; when it already
+                   holds N generated incidents nothing is generated (the data
+                   then ages: its dates were spread over the two years before the
+                   run that made it)";
 
 struct Options {
     incidents: usize,
     postgres: Option<String>,
     runs: usize,
+    reuse: Option<String>,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -46,6 +52,7 @@ fn parse(args: &[String]) -> Result<Options> {
         incidents: 100_000,
         postgres: None,
         runs: 15,
+        reuse: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -58,6 +65,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--incidents" => o.incidents = v()?.replace('_', "").parse()?,
             "--runs" => o.runs = v()?.parse()?,
             "--postgres" => o.postgres = Some(v()?),
+            "--reuse" => o.reuse = Some(v()?),
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -479,6 +487,39 @@ const ACTION_COLUMNS: &[&str] = &[
 const HOUR: i64 = 3_600_000_000;
 
 /// Generates the data set; returns a key in the middle and the newest key.
+/// The id of the `k`th generated incident.
+fn generated_id(k: usize) -> String {
+    Uuid::from_u128(0x1000_0000_0000_4000_8000_0000_0000_0000 + k as u128).to_string()
+}
+
+/// The middle and the last incident's keys when `store` already holds the
+/// `n` generated incidents (a `--reuse` run), else `None`.
+async fn generated_before(store: &SqlStore, n: usize) -> Result<Option<(String, String)>> {
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM incidents")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
+    if count != n as i64 {
+        if count > 0 {
+            bail!(
+                "the reused database holds {count} incidents, not {n}: remove it or pass --incidents {count}"
+            );
+        }
+        return Ok(None);
+    }
+    let key = |k: usize| async move {
+        let row = sqlx::query("SELECT key FROM incidents WHERE id = $1")
+            .bind(generated_id(k))
+            .fetch_optional(store.pool())
+            .await?;
+        match row {
+            Some(r) => Ok::<String, anyhow::Error>(r.try_get("key")?),
+            None => bail!("the reused database was not made by this benchmark"),
+        }
+    };
+    Ok(Some((key(n / 2).await?, key(n - 1).await?)))
+}
+
 async fn generate(store: &SqlStore, n: usize) -> Result<(String, String)> {
     let dialect = store.dialect();
     let mut conn = store.pool().acquire().await?.detach();
@@ -543,8 +584,7 @@ async fn generate_rows(
         let mut actions = Vec::new();
         let mut reviews = Vec::new();
         for k in b..(b + batch).min(n) {
-            let id =
-                Uuid::from_u128(0x1000_0000_0000_4000_8000_0000_0000_0000 + k as u128).to_string();
+            let id = generated_id(k);
             // Spread over two years, in order.
             let detected = now - span + (span / n as i64) * k as i64;
             let year = jiff::Timestamp::from_microsecond(detected)?
@@ -812,6 +852,21 @@ async fn measure(app: &App, path: &str, runs: usize) -> Result<Duration> {
     Ok(median(v))
 }
 
+/// The median time of an App call.
+async fn time_app<F, Fut>(runs: usize, call: F) -> Result<Duration>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), debrief_app::AppError>>,
+{
+    let mut v = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        call().await?;
+        v.push(t.elapsed());
+    }
+    Ok(median(v))
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
@@ -828,36 +883,59 @@ pub fn run(args: &[String]) -> Result<()> {
             .tempdir()?;
         // Before the first connection (the PostgreSQL admin one below).
         sqlx::any::install_default_drivers();
-        let (url, admin_name) = match &o.postgres {
-            Some(admin) => {
-                let name = format!("debrief_bench_{}", Uuid::new_v4().simple());
+        // Where the data lives, and the database to drop afterwards (none
+        // when it is kept for the next run).
+        let (url, drop_name) = match (&o.postgres, &o.reuse) {
+            (Some(admin), reuse) => {
+                let name = match reuse {
+                    Some(n) => n.clone(),
+                    None => format!("debrief_bench_{}", Uuid::new_v4().simple()),
+                };
                 let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await?;
-                sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await?;
+                let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+                    .bind(&name)
+                    .fetch_optional(&mut c)
+                    .await?
+                    .is_some();
+                if !exists {
+                    sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
+                        .await?;
+                }
                 (
                     debrief_testkit::replace_database(admin, &name),
-                    Some((admin.clone(), name)),
+                    reuse.is_none().then(|| (admin.clone(), name)),
                 )
             }
-            None => (dir.path().join("bench.db").display().to_string(), None),
+            (None, Some(file)) => (file.clone(), None),
+            (None, None) => (dir.path().join("bench.db").display().to_string(), None),
         };
         let result = async {
             let store = debrief_store::open(&url).await?;
-            debrief_testkit::seed_users(&url).await;
-            let started = Instant::now();
-            let (mid, last) = generate(&store, o.incidents).await?;
-            println!(
-                "{}: generated {} incidents, {} events, {} actions, {} reviews in {:.0} s",
-                if o.postgres.is_some() {
-                    "PostgreSQL"
-                } else {
-                    "SQLite"
-                },
-                o.incidents,
-                o.incidents * 20,
-                o.incidents * 3,
-                o.incidents.div_ceil(3),
-                started.elapsed().as_secs_f64()
-            );
+            let engine = if o.postgres.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            let (mid, last) = match generated_before(&store, o.incidents).await? {
+                Some(keys) => {
+                    println!("{engine}: reusing {} generated incidents in {url}", o.incidents);
+                    keys
+                }
+                None => {
+                    debrief_testkit::seed_users(&url).await;
+                    let started = Instant::now();
+                    let keys = generate(&store, o.incidents).await?;
+                    println!(
+                        "{engine}: generated {} incidents, {} events, {} actions, {} reviews in {:.0} s",
+                        o.incidents,
+                        o.incidents * 20,
+                        o.incidents * 3,
+                        o.incidents.div_ceil(3),
+                        started.elapsed().as_secs_f64()
+                    );
+                    keys
+                }
+            };
             let store = Arc::new(store);
             let new_app = || App::new(store.clone(), Arc::new(SystemClock), Settings::default());
             let app = new_app();
@@ -901,6 +979,7 @@ pub fn run(args: &[String]) -> Result<()> {
                     "dashboard, all time, a viewer",
                     "viewer:/?period=all".into(),
                 ),
+                ("API KPIs, all time", "/api/v1/kpis".into()),
                 (
                     "API KPIs, a quarter",
                     format!("/api/v1/kpis?from={q_from}&to={today}"),
@@ -926,6 +1005,53 @@ pub fn run(args: &[String]) -> Result<()> {
                 let d = measure(&app, &path, o.runs).await?;
                 rows.push((name, path, d));
             }
+            // After a write (any instance's): the cache reads the changed
+            // incident again, not all of them.
+            let mut after_write = Vec::new();
+            for _ in 0..o.runs {
+                sqlx::query("UPDATE incidents SET title = title WHERE key = $1")
+                    .bind(&mid)
+                    .execute(store.pool())
+                    .await?;
+                after_write.push(get(&app, "/?period=all").await?);
+            }
+            rows.push((
+                "dashboard, all time, after a write",
+                "/?period=all".into(),
+                median(after_write),
+            ));
+            // Where the dashboard's time goes: its parts, called directly.
+            let all = debrief_store::Visibility::All;
+            let scope = debrief_core::kpi::IncidentScope::default();
+            let mut parts: Vec<(&str, Duration)> = Vec::new();
+            parts.push((
+                "  part: KPIs, trend, reviews due",
+                time_app(o.runs, || async { app.dashboard(&scope, &all).await.map(|_| ()) }).await?,
+            ));
+            parts.push((
+                "  part: overdue actions (8)",
+                time_app(o.runs, || async { app.overdue_actions(8, &all).await.map(|_| ()) })
+                    .await?,
+            ));
+            parts.push((
+                "  the action portfolio, overdue",
+                time_app(o.runs, || async {
+                    app.list_actions(&debrief_app::actions::ActionQuery {
+                        overdue: true,
+                        ..Default::default()
+                    })
+                    .await
+                    .map(|_| ())
+                })
+                .await?,
+            ));
+            parts.push((
+                "  part: unhomed lessons count",
+                time_app(o.runs, || async { app.unhomed_count(&all).await.map(|_| ()) }).await?,
+            ));
+            for (name, d) in parts {
+                rows.push((name, "(App call)".into(), d));
+            }
             println!();
             println!(
                 "{:<34} {:>10} {:>10}  path",
@@ -944,7 +1070,7 @@ pub fn run(args: &[String]) -> Result<()> {
             Ok::<(), anyhow::Error>(())
         }
         .await;
-        if let Some((admin, name)) = admin_name {
+        if let Some((admin, name)) = drop_name {
             let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
             sqlx::Executor::execute(
                 &mut c,

@@ -356,6 +356,7 @@ proptest! {
     #[test]
     fn statistics_are_ordered_and_within_the_values(mut v in proptest::collection::vec(-1_000_000i64..1_000_000, 1..200)) {
         let s = stats(&mut v).unwrap();
+        v.sort_unstable();
         prop_assert_eq!(s.n, v.len());
         prop_assert!(s.min <= s.median && s.median <= s.max);
         prop_assert!(s.median <= s.p90 || v.len() < 2 || s.p90 >= v[v.len() / 2 - 1]);
@@ -368,5 +369,44 @@ proptest! {
         let s = stats(&mut v).unwrap();
         let below = v.iter().filter(|x| **x <= s.p90).count();
         prop_assert!(below * 10 >= v.len() * 9);
+    }
+
+    /// Selection gives exactly what sorting gives: the median (the two
+    /// middle values' floor mean when n is even), the nearest-rank p90, the
+    /// ends and the floor mean.
+    #[test]
+    fn statistics_by_selection_match_a_sort(mut v in proptest::collection::vec(-1_000_000i64..1_000_000, 1..300)) {
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (i128::from(sorted[n / 2 - 1]) + i128::from(sorted[n / 2])).div_euclid(2) as i64
+        };
+        let sum: i128 = sorted.iter().map(|x| i128::from(*x)).sum();
+        let expected = Stats {
+            n,
+            median,
+            p90: nearest_rank(&sorted, 90),
+            mean: sum.div_euclid(n as i128) as i64,
+            min: sorted[0],
+            max: sorted[n - 1],
+        };
+        prop_assert_eq!(stats(&mut v), Some(expected));
+    }
+
+    /// Day numbers agree with the calendar's own arithmetic.
+    #[test]
+    fn days_between_matches_the_calendar(a in -700_000i64..700_000, b in -700_000i64..700_000) {
+        let base = jiff::civil::date(2000, 1, 1);
+        let (Ok(x), Ok(y)) = (
+            base.checked_add(jiff::Span::new().days(a / 1000)),
+            base.checked_add(jiff::Span::new().days(b / 10)),
+        ) else {
+            return Ok(());
+        };
+        let expected = i64::from(x.until((jiff::Unit::Day, y)).unwrap().get_days());
+        prop_assert_eq!(days_between(x, y), expected);
     }
 }

@@ -118,9 +118,9 @@ async fn respond_plans(
     let (documents, people, unhomed) = match (
         app.documents().await,
         app.people().await,
-        app.unhomed_lessons(&viewer.caller().visibility()).await,
+        app.unhomed_count(&viewer.caller().visibility()).await,
     ) {
-        (Ok(d), Ok(p), Ok(u)) => (d, p, u.len()),
+        (Ok(d), Ok(p), Ok(u)) => (d, p, u),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(viewer, e),
     };
     let page = PlansPage {

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use debrief_app::App;
-use debrief_app::actions::ActionQuery;
 use debrief_app::learning::Dashboard;
 use debrief_core::kpi::{Share, Stats, definition};
 use debrief_core::lifecycle::human_duration;
@@ -301,20 +300,12 @@ async fn dashboard(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQue
         Ok(d) => d,
         Err(e) => return error_page(&viewer, e),
     };
-    let overdue = match app
-        .list_actions(&ActionQuery {
-            overdue: true,
-            limit: Some(8),
-            visibility: viewer.caller().visibility(),
-            ..Default::default()
-        })
-        .await
-    {
+    let overdue = match app.overdue_actions(8, &viewer.caller().visibility()).await {
         Ok(p) => p,
         Err(e) => return error_page(&viewer, e),
     };
-    let unhomed = match app.unhomed_lessons(&viewer.caller().visibility()).await {
-        Ok(u) => u.len(),
+    let unhomed = match app.unhomed_count(&viewer.caller().visibility()).await {
+        Ok(u) => u,
         Err(e) => return error_page(&viewer, e),
     };
     let category = get("category");
