@@ -83,6 +83,8 @@ pub struct CachedIncident {
     /// Open actions with a due date, ranked as the action portfolio ranks
     /// them (the dashboard's overdue list).
     open_due: Vec<OpenDue>,
+    /// The title's words that relate incidents (`related::title_words`).
+    words: Vec<String>,
 }
 
 /// What ranks an open action with a due date.
@@ -228,27 +230,6 @@ pub struct ImprovementCheck {
     pub comparison: Comparison,
 }
 
-/// Words in titles too common to relate incidents by.
-const STOP_WORDS: &[&str] = &[
-    "the", "and", "for", "with", "from", "into", "onto", "over", "after", "before", "on", "in",
-    "of", "to", "at", "by", "an", "a", "is", "was", "were", "are", "our", "its", "via", "incident",
-];
-
-fn title_words(i: &Incident) -> Vec<String> {
-    let mut words: Vec<String> = i
-        .fields
-        .title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-        .collect();
-    words.sort();
-    words.dedup();
-    words.truncate(8);
-    words
-}
-
 /// Where an incident sits in time for the KPIs.
 pub fn placed_at(i: &Incident) -> jiff::Timestamp {
     let l = &i.fields.lifecycle;
@@ -388,6 +369,7 @@ fn build_facts(
             closed,
             lessons,
             open_due: open_due.remove(&i.id).unwrap_or_default(),
+            words: debrief_core::related::title_words(&i.fields.title),
             facts: IncidentFacts {
                 key: i.key.to_string(),
                 at,
@@ -721,113 +703,85 @@ impl App {
     }
 
     /// Earlier incidents that share services, category, cause categories
-    /// or wording with `key`, best first, with the reasons.
+    /// or wording with `key`, best first, with the reasons: every earlier
+    /// incident the caller may see, ranked in memory from the facts cache
+    /// (`debrief_core::related`).
     pub async fn related(
         &self,
         key: &str,
         limit: usize,
         visibility: &Visibility,
     ) -> Result<Vec<Related>, AppError> {
-        let incident = self.incident(key).await?;
-        let words = title_words(&incident);
-        let own_causes: Vec<String> = match self.store().review(incident.id).await? {
-            Some(r) => r
-                .causes
-                .iter()
-                .map(|c| c.category.as_str().to_owned())
-                .collect(),
-            None => Vec::new(),
+        let facts = self.visible_facts(visibility).await?;
+        let wanted = self.incident(key).await?.key.to_string();
+        let Some(this) = facts.incidents.iter().find(|c| c.facts.key == wanted) else {
+            return Err(AppError::NotFound(format!("incident {key} was not found")));
         };
-        let rows = self
-            .store()
-            .related_candidates(&incident, &words, 40, visibility)
-            .await?;
+        // Earlier: placed before it (the cache is in time order).
+        let end = facts
+            .incidents
+            .partition_point(|c| c.facts.at < this.facts.at);
+        let earlier: Vec<&CachedIncident> = facts.incidents[..end]
+            .iter()
+            .map(|c| &**c)
+            .filter(|c| c.id != this.id)
+            .collect();
+        let candidates: Vec<debrief_core::related::Candidate> = earlier
+            .iter()
+            .map(|c| debrief_core::related::Candidate {
+                facts: &c.facts,
+                words: &c.words,
+            })
+            .collect();
+        let found = debrief_core::related::related(
+            debrief_core::related::Candidate {
+                facts: &this.facts,
+                words: &this.words,
+            },
+            &candidates,
+            limit,
+        );
         let taxonomy = &self.settings().taxonomy;
-        let mut out: Vec<Related> = rows
+        let list = |v: &[String]| v.join(", ");
+        Ok(found
             .into_iter()
-            .map(|r| {
+            .map(|m| {
+                let c = earlier[m.index];
                 let mut reasons = Vec::new();
-                let mut score = 0;
-                let shared: Vec<&String> = r
-                    .incident
-                    .fields
-                    .services
-                    .iter()
-                    .filter(|s| incident.fields.services.contains(s))
-                    .collect();
-                if !shared.is_empty() {
-                    score += 3 * shared.len() as u32;
+                if !m.services.is_empty() {
                     reasons.push(format!(
                         "shares {} {}",
-                        if shared.len() == 1 {
+                        if m.services.len() == 1 {
                             "service"
                         } else {
                             "services"
                         },
-                        shared
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        list(&m.services)
                     ));
                 }
-                if r.incident.fields.category == incident.fields.category {
-                    score += 2;
+                if m.same_category {
                     reasons.push(format!(
                         "same category ({})",
-                        taxonomy.label(&incident.fields.category)
+                        taxonomy.label(&this.facts.category)
                     ));
                 }
-                let mut causes: Vec<&String> = r
-                    .cause_categories
-                    .iter()
-                    .filter(|c| own_causes.contains(c))
-                    .collect();
-                causes.sort();
-                causes.dedup();
-                if !causes.is_empty() {
-                    score += 3;
-                    reasons.push(format!(
-                        "same cause categories ({})",
-                        causes
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
+                if !m.causes.is_empty() {
+                    reasons.push(format!("same cause categories ({})", list(&m.causes)));
                 }
-                if r.wording.is_some() {
-                    let theirs = title_words(&r.incident);
-                    let common: Vec<&String> =
-                        words.iter().filter(|w| theirs.contains(w)).collect();
-                    score += 2 + common.len() as u32;
-                    reasons.push(if common.is_empty() {
-                        "similar wording".to_owned()
-                    } else {
-                        format!(
-                            "similar wording ({})",
-                            common
-                                .iter()
-                                .map(|s| s.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
+                if !m.words.is_empty() {
+                    reasons.push(format!("similar wording ({})", list(&m.words)));
                 }
                 Related {
-                    key: r.incident.key.to_string(),
-                    title: r.incident.fields.title.clone(),
-                    category: taxonomy.label(&r.incident.fields.category).to_owned(),
-                    severity: r.incident.fields.severity.as_str().to_owned(),
-                    at: placed_at(&r.incident),
+                    key: c.facts.key.clone(),
+                    title: c.title.clone(),
+                    category: taxonomy.label(&c.facts.category).to_owned(),
+                    severity: c.facts.severity.as_str().to_owned(),
+                    at: c.facts.at,
                     reasons,
-                    score,
+                    score: m.score,
                 }
             })
-            .collect();
-        out.sort_by(|a, b| b.score.cmp(&a.score).then(b.at.cmp(&a.at)));
-        out.truncate(limit);
-        Ok(out)
+            .collect())
     }
 
     /// "Did it work?" for every verified action (its incident's category,

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod lint;
 pub mod money;
 pub mod person;
+pub mod related;
 pub mod review;
 pub mod timeline;
 pub mod timestamp;

@@ -20,14 +20,11 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::codec::{INCIDENT_COLUMNS, corrupt, incident_from_row, instant};
-use crate::scope::{json_list_has, period_expr, scope_sql, where_clause};
+use crate::scope::{period_expr, scope_sql, where_clause};
 use crate::sql::{Dialect, SqlStore, Value, bind_all, text};
 
 /// How many matches search ranks at most; more are reported as "more than".
 pub const SEARCH_CANDIDATES: usize = 1000;
-
-/// How many of the newest incidents sharing wording related-incidents ranks.
-pub const RELATED_WORDING_CANDIDATES: usize = 100;
 
 /// Marks the start and end of a matched term in snippets (control
 /// characters that never occur in what people type); the edge turns them
@@ -157,15 +154,6 @@ pub struct KpiData {
     pub workshops: Vec<KpiWorkshopRow>,
 }
 
-/// An earlier incident that may be related, with what it shares.
-#[derive(Debug, Clone)]
-pub struct RelatedRow {
-    pub incident: Incident,
-    pub cause_categories: Vec<String>,
-    /// Set when its title or summary shares wording (higher is closer).
-    pub wording: Option<f64>,
-}
-
 /// The data version and the version of the last change that concerns
 /// every incident (holidays, the workshop policy, exchange rates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,16 +179,6 @@ pub trait LearningStore: Send + Sync {
     /// What [`LearningStore::kpi_data`] reads, for these incidents only
     /// (any visibility; ids that no longer exist are left out).
     async fn kpi_data_for(&self, ids: &[Uuid]) -> Result<KpiData, StoreError>;
-    /// Incidents placed before `incident` that share its category or a
-    /// service (newest first, at most `limit`), and those whose wording
-    /// matches `words` (best first, at most `limit`), each once.
-    async fn related_candidates(
-        &self,
-        incident: &Incident,
-        words: &[String],
-        limit: usize,
-        visibility: &Visibility,
-    ) -> Result<Vec<RelatedRow>, StoreError>;
     /// The keys of the incidents `visibility` hides (none for admins).
     async fn hidden_incident_keys(
         &self,
@@ -563,136 +541,5 @@ impl LearningStore for SqlStore {
             &mut values,
         );
         self.kpi_data_where(wheres, values).await
-    }
-    async fn related_candidates(
-        &self,
-        incident: &Incident,
-        words: &[String],
-        limit: usize,
-        visibility: &Visibility,
-    ) -> Result<Vec<RelatedRow>, StoreError> {
-        let dialect = self.dialect();
-        let lc = &incident.fields.lifecycle;
-        let at = lc
-            .get(debrief_core::LifecycleField::Detected)
-            .or(lc.get(debrief_core::LifecycleField::Started))
-            .map(|t| t.instant())
-            .unwrap_or(incident.created_at);
-        let scope = IncidentScope {
-            to: Some(at),
-            ..Default::default()
-        };
-        // Structure: same category or a shared service.
-        let mut wheres = Vec::new();
-        let mut values = Vec::new();
-        scope_sql(&scope, visibility, dialect, "i", &mut wheres, &mut values);
-        values.push(text(incident.id.to_string()));
-        wheres.push(format!("i.id <> ${}", values.len()));
-        values.push(text(incident.fields.category.clone()));
-        let mut shares = vec![format!("i.category = ${}", values.len())];
-        if !incident.fields.services.is_empty() {
-            let p: Vec<String> = incident
-                .fields
-                .services
-                .iter()
-                .map(|s| {
-                    values.push(text(s.clone()));
-                    format!("${}", values.len())
-                })
-                .collect();
-            shares.push(json_list_has(dialect, "i.services", &p));
-        }
-        wheres.push(format!("({})", shares.join(" OR ")));
-        // The newest `limit` first, then the review's extracts for those
-        // only: extracting JSON for every earlier incident of the category
-        // before sorting was most of the incident page's time.
-        let sql = format!(
-            "SELECT c.*, {} FROM (SELECT {}, {} AS placed FROM incidents i {} \
-               ORDER BY placed DESC LIMIT {limit}) c \
-             LEFT JOIN reviews r ON r.incident_id = c.id ORDER BY c.placed DESC",
-            review_extracts(dialect),
-            prefixed_incident_columns("i"),
-            period_expr("i"),
-            where_clause(&wheres),
-        );
-        let rows = bind_all(sqlx::query(&sql), values)
-            .fetch_all(self.pool())
-            .await?;
-        let mut out: Vec<RelatedRow> = Vec::new();
-        for row in &rows {
-            out.push(RelatedRow {
-                incident: incident_from_row(row)?,
-                cause_categories: split_categories(row)?,
-                wording: None,
-            });
-        }
-        if words.is_empty() {
-            return Ok(out);
-        }
-        // Wording: any of the words in an earlier incident's title or summary.
-        let mut wheres = Vec::new();
-        let mut values = Vec::new();
-        let (matcher, rank, from) = match dialect {
-            Dialect::Sqlite => {
-                values.push(text(
-                    words
-                        .iter()
-                        .map(|w| format!("\"{}\"", w.replace('"', "")))
-                        .collect::<Vec<_>>()
-                        .join(" OR "),
-                ));
-                (
-                    "search_fts MATCH $1".to_owned(),
-                    "-bm25(search_fts, 10.0, 1.0)",
-                    "search_fts f JOIN search_docs d ON d.id = f.rowid",
-                )
-            }
-            Dialect::Postgres => {
-                values.push(text(words.join(" | ")));
-                (
-                    "d.tsv @@ to_tsquery('english', $1)".to_owned(),
-                    "ts_rank(d.tsv, to_tsquery('english', $1))::float8",
-                    "search_docs d",
-                )
-            }
-        };
-        wheres.push(matcher);
-        wheres.push("d.source = 'incident'".into());
-        scope_sql(&scope, visibility, dialect, "i", &mut wheres, &mut values);
-        values.push(text(incident.id.to_string()));
-        wheres.push(format!("i.id <> ${}", values.len()));
-        let sql = format!(
-            "SELECT c.*, {} FROM (SELECT {}, {rank} AS wording FROM {from} \
-               JOIN incidents i ON i.id = d.incident_id {} ORDER BY d.id DESC LIMIT {}) c \
-             LEFT JOIN reviews r ON r.incident_id = c.id",
-            review_extracts(dialect),
-            prefixed_incident_columns("i"),
-            where_clause(&wheres),
-            RELATED_WORDING_CANDIDATES
-        );
-        let rows = bind_all(sqlx::query(&sql), values)
-            .fetch_all(self.pool())
-            .await?;
-        let mut worded: Vec<RelatedRow> = Vec::new();
-        for row in &rows {
-            worded.push(RelatedRow {
-                incident: incident_from_row(row)?,
-                cause_categories: split_categories(row)?,
-                wording: Some(row.try_get::<f64, _>("wording")?),
-            });
-        }
-        worded.sort_by(|a, b| {
-            b.wording
-                .unwrap_or(0.0)
-                .total_cmp(&a.wording.unwrap_or(0.0))
-        });
-        worded.truncate(limit);
-        for w in worded {
-            match out.iter_mut().find(|o| o.incident.id == w.incident.id) {
-                Some(o) => o.wording = w.wording,
-                None => out.push(w),
-            }
-        }
-        Ok(out)
     }
 }

@@ -1,7 +1,8 @@
 //! Learning across incidents in the store (PRODUCT.md §9) on SQLite and,
 //! when `DEBRIEF_TEST_POSTGRES_URL` is set, PostgreSQL: search ranks and
 //! filters, stays in step with every write (and with a rollback), snippets
-//! mark the matches; the KPI rows; related candidates; the data version.
+//! mark the matches; the KPI rows; the data version and the change log
+//! the facts cache refreshes from.
 
 use std::sync::Arc;
 
@@ -307,77 +308,73 @@ async fn kpi_rows_carry_the_review_facts_and_the_version_moves_with_writes() {
 }
 
 #[tokio::test]
-async fn related_candidates_are_earlier_and_share_something() {
+async fn every_write_names_its_incident_in_the_change_log_and_settings_move_their_own_version() {
     each_database(|store| async move {
-        let old = incident(
+        let v0 = store.learning_versions().await.unwrap();
+        let a = incident(
             &*store,
-            fields(
-                "VPN credential stuffing",
-                "",
-                "unauthorised_access",
-                "high",
-                "2025-01-10",
-                &["VPN"],
-            ),
+            fields("A", "", "malware", "high", "2026-03-01T10:00Z", &["Mail"]),
         )
         .await;
-        let _other = incident(
+        let b = incident(
             &*store,
-            fields("Lost laptop", "", "physical", "low", "2025-02-10", &[]),
+            fields("B", "", "phishing", "low", "2026-05-01T10:00Z", &[]),
         )
         .await;
-        let worded = incident(
-            &*store,
-            fields(
-                "Credential stuffing on the portal",
-                "",
-                "other",
-                "low",
-                "2025-03-10",
-                &["Portal"],
-            ),
-        )
-        .await;
-        let later = incident(
-            &*store,
-            fields(
-                "VPN outage",
-                "",
-                "availability",
-                "low",
-                "2026-09-10",
-                &["VPN"],
-            ),
-        )
-        .await;
-        let this = incident(
-            &*store,
-            fields(
-                "Credential stuffing against VPN",
-                "",
-                "unauthorised_access",
-                "high",
-                "2026-05-10",
-                &["VPN"],
-            ),
-        )
-        .await;
-        let words = vec!["credential".to_owned(), "stuffing".to_owned()];
-        let rows = store
-            .related_candidates(&this, &words, 20, &Visibility::All)
+        let v1 = store.learning_versions().await.unwrap();
+        assert!(v1.version > v0.version);
+        assert_eq!(v1.settings, v0.settings, "incidents are not settings");
+        let mut since_v0 = store.learning_changes_since(v0.version).await.unwrap();
+        since_v0.sort();
+        let mut both = vec![a.id, b.id];
+        both.sort();
+        assert_eq!(since_v0, both);
+        assert!(
+            store
+                .learning_changes_since(v1.version)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A review of A names A only.
+        let review = Review::open(a.id, QuestionTemplate::nist_default(), "P", now());
+        store.save_review(&review, None, now()).await.unwrap();
+        let v2 = store.learning_versions().await.unwrap();
+        assert_eq!(
+            store.learning_changes_since(v1.version).await.unwrap(),
+            [a.id]
+        );
+
+        // The facts of named incidents only, review included; an id that
+        // does not exist is left out.
+        let data = store.kpi_data_for(&[a.id, Uuid::now_v7()]).await.unwrap();
+        assert_eq!(data.incidents.len(), 1);
+        assert_eq!(data.incidents[0].incident.id, a.id);
+        assert_eq!(data.incidents[0].review_status.as_deref(), Some("draft"));
+        assert!(store.kpi_data_for(&[]).await.unwrap().incidents.is_empty());
+
+        // A holiday concerns every incident: the settings version moves.
+        store
+            .add_holiday(
+                &debrief_core::workshop::Holiday {
+                    date: "2026-12-25".parse().unwrap(),
+                    name: "Christmas".into(),
+                },
+                now(),
+            )
             .await
             .unwrap();
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.incident.id).collect();
-        assert!(ids.contains(&old.id));
-        assert!(ids.contains(&worded.id));
+        let v3 = store.learning_versions().await.unwrap();
+        assert!(v3.version > v2.version);
+        assert!(v3.settings > v2.settings);
         assert!(
-            !ids.contains(&later.id),
-            "later incidents are never related"
+            store
+                .learning_changes_since(v2.version)
+                .await
+                .unwrap()
+                .is_empty()
         );
-        assert!(!ids.contains(&this.id));
-        assert_eq!(ids.len(), 2);
-        let w = rows.iter().find(|r| r.incident.id == worded.id).unwrap();
-        assert!(w.wording.is_some());
     })
     .await;
 }
