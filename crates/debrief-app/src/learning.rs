@@ -18,6 +18,7 @@ use debrief_core::impact::FinancialEntry;
 use debrief_core::kpi::{
     self, ActionFacts, Comparison, IncidentFacts, IncidentScope, Kpis, MonthPoint, WorkshopFacts,
 };
+use debrief_core::related::{Candidate, RelKey, title_words};
 use debrief_core::review::ReviewStatus;
 use debrief_core::workshop::{Holidays, ReviewDue, WorkshopPolicy, review_due};
 use debrief_core::{
@@ -58,6 +59,9 @@ pub struct CachedFacts {
     /// Ordered by [`IncidentFacts::at`]. Shared entries: a refresh after a
     /// write copies pointers, not facts.
     pub incidents: Vec<Arc<CachedIncident>>,
+    /// `incidents[i].rel` side by side, for ranking related incidents
+    /// without visiting every entry.
+    rel_keys: Vec<RelKey>,
     inputs: Arc<FactInputs>,
 }
 
@@ -85,6 +89,7 @@ pub struct CachedIncident {
     open_due: Vec<OpenDue>,
     /// The title's words that relate incidents (`related::title_words`).
     words: Vec<String>,
+    rel: RelKey,
 }
 
 /// What ranks an open action with a due date.
@@ -362,32 +367,35 @@ fn build_facts(
             _ => (None, false),
         };
         let at = placed_at(&i);
+        let words = title_words(&i.fields.title);
+        let facts = IncidentFacts {
+            key: i.key.to_string(),
+            at,
+            on: at.to_zoned_datetime(zone.clone()).date(),
+            category: i.fields.category.clone(),
+            severity: i.fields.severity,
+            services: i.fields.services,
+            tags: i.fields.tags,
+            closed: closed.is_some(),
+            durations: secs,
+            review,
+            recurrence,
+            workshop,
+            cost,
+            cost_missing_rate,
+            cause_categories: row.cause_categories,
+            actions: actions.remove(&i.id).unwrap_or_default(),
+        };
         incidents.push(Arc::new(CachedIncident {
+            rel: RelKey::new(&facts, &words),
             id: i.id,
             title: i.fields.title.clone(),
             review_due: due,
             closed,
             lessons,
             open_due: open_due.remove(&i.id).unwrap_or_default(),
-            words: debrief_core::related::title_words(&i.fields.title),
-            facts: IncidentFacts {
-                key: i.key.to_string(),
-                at,
-                on: at.to_zoned_datetime(zone.clone()).date(),
-                category: i.fields.category.clone(),
-                severity: i.fields.severity,
-                services: i.fields.services,
-                tags: i.fields.tags,
-                closed: closed.is_some(),
-                durations: secs,
-                review,
-                recurrence,
-                workshop,
-                cost,
-                cost_missing_rate,
-                cause_categories: row.cause_categories,
-                actions: actions.remove(&i.id).unwrap_or_default(),
-            },
+            words,
+            facts,
         }));
     }
     Ok(incidents)
@@ -424,12 +432,24 @@ fn merge_facts(
     incidents.extend(fresh);
     // Nearly ordered already: the stable sort merges the runs.
     incidents.sort_by_key(|c| c.facts.at);
-    CachedFacts {
-        version: version.version,
-        settings_version: version.settings,
-        today,
-        incidents,
-        inputs: old.inputs.clone(),
+    CachedFacts::new(version, today, incidents, old.inputs.clone())
+}
+
+impl CachedFacts {
+    fn new(
+        version: debrief_store::LearningVersion,
+        today: Date,
+        incidents: Vec<Arc<CachedIncident>>,
+        inputs: Arc<FactInputs>,
+    ) -> Self {
+        Self {
+            version: version.version,
+            settings_version: version.settings,
+            today,
+            rel_keys: incidents.iter().map(|c| c.rel).collect(),
+            incidents,
+            inputs,
+        }
     }
 }
 
@@ -474,18 +494,20 @@ impl App {
         if hidden.is_empty() {
             return Ok(facts);
         }
-        Ok(Arc::new(CachedFacts {
-            version: facts.version,
-            settings_version: facts.settings_version,
-            today: facts.today,
-            inputs: facts.inputs.clone(),
-            incidents: facts
+        Ok(Arc::new(CachedFacts::new(
+            debrief_store::LearningVersion {
+                version: facts.version,
+                settings: facts.settings_version,
+            },
+            facts.today,
+            facts
                 .incidents
                 .iter()
                 .filter(|c| !hidden.contains(&c.facts.key))
                 .cloned()
                 .collect(),
-        }))
+            facts.inputs.clone(),
+        )))
     }
 
     /// The cached facts of every incident, current with the data: only the
@@ -534,13 +556,9 @@ impl App {
         let data = self.store().kpi_data(&IncidentScope::default()).await?;
         let mut incidents = build_facts(&inputs, data, today)?;
         incidents.sort_by_key(|c| c.facts.at);
-        Ok(Arc::new(CachedFacts {
-            version: version.version,
-            settings_version: version.settings,
-            today,
-            incidents,
-            inputs,
-        }))
+        Ok(Arc::new(CachedFacts::new(
+            version, today, incidents, inputs,
+        )))
     }
 
     /// The open actions due before today that `visibility` lets its
@@ -713,32 +731,38 @@ impl App {
         visibility: &Visibility,
     ) -> Result<Vec<Related>, AppError> {
         let facts = self.visible_facts(visibility).await?;
-        let wanted = self.incident(key).await?.key.to_string();
-        let Some(this) = facts.incidents.iter().find(|c| c.facts.key == wanted) else {
+        let incident = self.incident(key).await?;
+        // Found by its time (a binary search), else by its id (written
+        // since the cache was read).
+        let at = placed_at(&incident);
+        let from = facts.incidents.partition_point(|c| c.facts.at < at);
+        let Some(this) = facts.incidents[from..]
+            .iter()
+            .take_while(|c| c.facts.at == at)
+            .find(|c| c.id == incident.id)
+            .or_else(|| facts.incidents.iter().find(|c| c.id == incident.id))
+        else {
             return Err(AppError::NotFound(format!("incident {key} was not found")));
         };
-        // Earlier: placed before it (the cache is in time order).
+        // Earlier: placed before it (the cache is in time order; the
+        // incident itself is not before itself).
         let end = facts
             .incidents
             .partition_point(|c| c.facts.at < this.facts.at);
-        let earlier: Vec<&CachedIncident> = facts.incidents[..end]
+        let earlier: Vec<Candidate> = facts.incidents[..end]
             .iter()
-            .map(|c| &**c)
-            .filter(|c| c.id != this.id)
-            .collect();
-        let candidates: Vec<debrief_core::related::Candidate> = earlier
-            .iter()
-            .map(|c| debrief_core::related::Candidate {
+            .map(|c| Candidate {
                 facts: &c.facts,
                 words: &c.words,
             })
             .collect();
         let found = debrief_core::related::related(
-            debrief_core::related::Candidate {
+            Candidate {
                 facts: &this.facts,
                 words: &this.words,
             },
-            &candidates,
+            &earlier,
+            &facts.rel_keys[..end],
             limit,
         );
         let taxonomy = &self.settings().taxonomy;
@@ -746,7 +770,7 @@ impl App {
         Ok(found
             .into_iter()
             .map(|m| {
-                let c = earlier[m.index];
+                let c = &facts.incidents[m.index];
                 let mut reasons = Vec::new();
                 if !m.services.is_empty() {
                     reasons.push(format!(

@@ -45,6 +45,70 @@ pub struct Candidate<'a> {
     pub words: &'a [String],
 }
 
+/// What relating compares, hashed and inline (no pointers): ranking every
+/// earlier incident reads one of these each, in one contiguous slice,
+/// instead of following the strings of every incident's facts. Equal
+/// hashes are confirmed on the strings before anything is named, and an
+/// incident with more services or causes than fit is compared on its
+/// strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelKey {
+    /// When the incident is placed, in microseconds (the tie-break).
+    at: i64,
+    category: u64,
+    services: [u64; 4],
+    causes: [u64; 4],
+    words: [u64; MAX_TITLE_WORDS],
+    n_services: u8,
+    n_causes: u8,
+    n_words: u8,
+    /// More services or causes than fit: compare the strings.
+    overflow: bool,
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+fn fill<const N: usize>(items: &[String]) -> ([u64; N], u8, bool) {
+    let mut out = [0u64; N];
+    for (slot, item) in out.iter_mut().zip(items) {
+        *slot = hash(item);
+    }
+    (out, items.len().min(N) as u8, items.len() > N)
+}
+
+impl RelKey {
+    pub fn new(facts: &IncidentFacts, words: &[String]) -> Self {
+        let (services, n_services, more_services) = fill::<4>(&facts.services);
+        let (causes, n_causes, more_causes) = fill::<4>(&facts.cause_categories);
+        let (words, n_words, _) = fill::<MAX_TITLE_WORDS>(words);
+        Self {
+            at: facts.at.as_microsecond(),
+            category: hash(&facts.category),
+            services,
+            causes,
+            words,
+            n_services,
+            n_causes,
+            n_words,
+            overflow: more_services || more_causes,
+        }
+    }
+    fn services(&self) -> &[u64] {
+        &self.services[..usize::from(self.n_services)]
+    }
+    fn causes(&self) -> &[u64] {
+        &self.causes[..usize::from(self.n_causes)]
+    }
+    fn words(&self) -> &[u64] {
+        &self.words[..usize::from(self.n_words)]
+    }
+}
+
 /// An earlier incident that is related, and what it shares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
@@ -59,46 +123,66 @@ pub struct Match {
 }
 
 /// The `limit` best related incidents among `earlier` (those placed before
-/// `target`; the caller has left out the target itself).
-pub fn related(target: Candidate<'_>, earlier: &[Candidate<'_>], limit: usize) -> Vec<Match> {
-    if limit == 0 || earlier.is_empty() {
+/// `target`; the caller has left out the target itself). `keys[i]` is
+/// `RelKey::new` of `earlier[i]`.
+pub fn related(
+    target: Candidate<'_>,
+    earlier: &[Candidate<'_>],
+    keys: &[RelKey],
+    limit: usize,
+) -> Vec<Match> {
+    if limit == 0 || earlier.is_empty() || keys.len() != earlier.len() {
         return Vec::new();
     }
+    let t = target.facts;
+    let tk = RelKey::new(t, target.words);
+    let words = &target.words[..usize::from(tk.n_words)];
     // Which of the target's words each earlier incident has (a bit each),
     // and how many incidents have each word.
-    let words = &target.words[..target.words.len().min(MAX_TITLE_WORDS)];
-    let mut masks = vec![0u8; earlier.len()];
+    let mut masks = vec![0u8; keys.len()];
     let mut df = [0usize; MAX_TITLE_WORDS];
     if !words.is_empty() {
-        for (m, c) in masks.iter_mut().zip(earlier) {
-            for w in c.words {
-                if let Ok(k) = words.binary_search(w) {
-                    *m |= 1 << k;
-                    df[k] += 1;
+        for (m, k) in masks.iter_mut().zip(keys) {
+            for w in k.words() {
+                if let Some(i) = tk.words().iter().position(|x| x == w) {
+                    *m |= 1 << i;
+                    df[i] += 1;
                 }
             }
         }
     }
     let mut usable = 0u8;
-    for (k, n) in df.iter().enumerate().take(words.len()) {
-        if earlier.len() < 20 || *n * 4 <= earlier.len() {
-            usable |= 1 << k;
+    for (i, n) in df.iter().enumerate().take(words.len()) {
+        if keys.len() < 20 || *n * 4 <= keys.len() {
+            usable |= 1 << i;
         }
     }
-    let t = target.facts;
     let mut scored: Vec<(u32, usize)> = Vec::new();
-    for (index, c) in earlier.iter().enumerate() {
-        let f = c.facts;
-        let mut score = 0u32;
-        let shared_services = f.services.iter().filter(|s| t.services.contains(s)).count();
-        score += 3 * shared_services as u32;
-        if f.category == t.category {
+    for (index, k) in keys.iter().enumerate() {
+        let (shared_services, same_category, shared_causes) = if k.overflow || tk.overflow {
+            let f = earlier[index].facts;
+            (
+                f.services.iter().filter(|s| t.services.contains(s)).count(),
+                f.category == t.category,
+                f.cause_categories
+                    .iter()
+                    .any(|x| t.cause_categories.contains(x)),
+            )
+        } else {
+            (
+                k.services()
+                    .iter()
+                    .filter(|s| tk.services().contains(s))
+                    .count(),
+                k.category == tk.category,
+                k.causes().iter().any(|x| tk.causes().contains(x)),
+            )
+        };
+        let mut score = 3 * shared_services as u32;
+        if same_category {
             score += 2;
         }
-        if f.cause_categories
-            .iter()
-            .any(|x| t.cause_categories.contains(x))
-        {
+        if shared_causes {
             score += 3;
         }
         let common = (masks[index] & usable).count_ones();
@@ -109,11 +193,10 @@ pub fn related(target: Candidate<'_>, earlier: &[Candidate<'_>], limit: usize) -
             scored.push((score, index));
         }
     }
-    // Best first, then the newest (a later index is a later incident when
-    // `earlier` is in time order; ties by time otherwise).
+    // Best first, then the newest.
     let order = |a: &(u32, usize), b: &(u32, usize)| {
         b.0.cmp(&a.0)
-            .then_with(|| earlier[b.1].facts.at.cmp(&earlier[a.1].facts.at))
+            .then_with(|| keys[b.1].at.cmp(&keys[a.1].at))
             .then_with(|| b.1.cmp(&a.1))
     };
     if scored.len() > limit {
@@ -121,10 +204,13 @@ pub fn related(target: Candidate<'_>, earlier: &[Candidate<'_>], limit: usize) -
         scored.truncate(limit);
     }
     scored.sort_by(order);
+    // Named on the strings (a hash collision names nothing and scores as
+    // the strings say).
     scored
         .into_iter()
-        .map(|(score, index)| {
-            let f = earlier[index].facts;
+        .filter_map(|(_, index)| {
+            let c = earlier[index];
+            let f = c.facts;
             let mut services: Vec<String> = f
                 .services
                 .iter()
@@ -144,17 +230,28 @@ pub fn related(target: Candidate<'_>, earlier: &[Candidate<'_>], limit: usize) -
             let shared: Vec<String> = words
                 .iter()
                 .enumerate()
-                .filter(|(k, _)| m & (1 << k) != 0)
+                .filter(|(i, w)| m & (1 << i) != 0 && c.words.contains(w))
                 .map(|(_, w)| w.clone())
                 .collect();
-            Match {
+            let same_category = f.category == t.category;
+            let mut score = 3 * services.len() as u32;
+            if same_category {
+                score += 2;
+            }
+            if !causes.is_empty() {
+                score += 3;
+            }
+            if !shared.is_empty() {
+                score += 2 + shared.len() as u32;
+            }
+            (score > 0).then_some(Match {
                 index,
                 services,
-                same_category: f.category == t.category,
+                same_category,
                 causes,
                 words: shared,
                 score,
-            }
+            })
         })
         .collect()
 }

@@ -339,8 +339,12 @@ async fn end_load(
         ],
     )
     .await?;
-    if dialect == Dialect::Sqlite {
-        run_sql(conn, &["PRAGMA synchronous = NORMAL".into()]).await?;
+    match dialect {
+        Dialect::Sqlite => run_sql(conn, &["PRAGMA synchronous = NORMAL".into()]).await?,
+        // What autovacuum does soon after a load this size: without the
+        // statistics the planner guesses a common word matches 4 % of the
+        // documents, not 12 %, and sorts them all (440 ms instead of 6 ms).
+        Dialect::Postgres => run_sql(conn, &["ANALYZE".into()]).await?,
     }
     eprintln!(
         "  search index built in {:.0} s",

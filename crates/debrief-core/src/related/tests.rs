@@ -24,6 +24,13 @@ fn facts(key: &str, day: i64, category: &str, services: &[&str], causes: &[&str]
     }
 }
 
+fn keys(earlier: &[Candidate]) -> Vec<RelKey> {
+    earlier
+        .iter()
+        .map(|c| RelKey::new(c.facts, c.words))
+        .collect()
+}
+
 #[test]
 fn title_words_drop_short_and_stop_words_and_keep_eight() {
     assert_eq!(
@@ -73,6 +80,7 @@ fn services_category_causes_and_wording_each_score_and_are_named() {
             words: &tw,
         },
         &earlier,
+        &keys(&earlier),
         10,
     );
     // A: VPN service 3 + category 2 + the word "vpn" 2+1 = 8;
@@ -110,10 +118,11 @@ fn ties_go_to_the_newest_and_the_limit_holds() {
             words: &none,
         },
         &earlier,
+        &keys(&earlier),
         5,
     );
-    let keys: Vec<usize> = got.iter().map(|m| m.index).collect();
-    assert_eq!(keys, [29, 28, 27, 26, 25]);
+    let order: Vec<usize> = got.iter().map(|m| m.index).collect();
+    assert_eq!(order, [29, 28, 27, 26, 25]);
     assert!(
         related(
             Candidate {
@@ -121,6 +130,7 @@ fn ties_go_to_the_newest_and_the_limit_holds() {
                 words: &none
             },
             &earlier,
+            &keys(&earlier),
             0
         )
         .is_empty()
@@ -131,6 +141,7 @@ fn ties_go_to_the_newest_and_the_limit_holds() {
                 facts: &target,
                 words: &none
             },
+            &[],
             &[],
             5
         )
@@ -163,11 +174,36 @@ fn a_word_most_earlier_incidents_share_does_not_relate_them() {
             words: &tw,
         },
         &earlier,
+        &keys(&earlier),
         10,
     );
     assert_eq!(got.len(), 1, "'server' is in 30 of 31 titles");
     assert_eq!(got[0].index, 30);
     assert_eq!(got[0].words, ["ransomware"]);
+}
+
+#[test]
+fn more_services_than_fit_are_compared_on_their_names() {
+    let many = ["a", "b", "c", "d", "e", "VPN"];
+    let target = facts("T", 10, "x", &["VPN"], &[]);
+    let e = facts("E", 1, "y", &many, &[]);
+    let none: Vec<String> = Vec::new();
+    let earlier = [Candidate {
+        facts: &e,
+        words: &none,
+    }];
+    let got = related(
+        Candidate {
+            facts: &target,
+            words: &none,
+        },
+        &earlier,
+        &keys(&earlier),
+        5,
+    );
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].services, ["VPN"]);
+    assert_eq!(got[0].score, 3);
 }
 
 proptest! {
@@ -193,7 +229,7 @@ proptest! {
         let target = facts("T", 1000, "a", &["x"], &["b"]);
         let tw = title_words("alpha gamma");
         let earlier: Vec<Candidate> = list.iter().map(|(f, w)| Candidate { facts: f, words: w }).collect();
-        let got = related(Candidate { facts: &target, words: &tw }, &earlier, limit);
+        let got = related(Candidate { facts: &target, words: &tw }, &earlier, &keys(&earlier), limit);
         prop_assert!(got.len() <= limit);
         for pair in got.windows(2) {
             prop_assert!(pair[0].score >= pair[1].score);

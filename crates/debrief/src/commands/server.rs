@@ -83,10 +83,28 @@ pub async fn serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
         debrief_store::AuditContext::new("system", "system: overdue notices"),
         overdue_notices(app.clone()),
     ));
+    // The KPI facts cache is built once in the background, so the first
+    // dashboard after a start does not wait for every incident to be read
+    // (seconds at 100,000 incidents); later writes refresh it per incident.
+    let warm = tokio::spawn({
+        let app = app.clone();
+        async move {
+            let started = std::time::Instant::now();
+            match app.learning_facts().await {
+                Ok(f) => tracing::info!(
+                    incidents = f.incidents.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "KPI facts ready"
+                ),
+                Err(e) => tracing::warn!(error = %e, "the KPI facts could not be read ahead"),
+            }
+        }
+    });
     let served = debrief_web::serve(app, listener).await;
     // An attempt cut short here is sent again once its lease runs out.
     dispatcher.abort();
     overdue.abort();
+    warm.abort();
     served.context("the server stopped")?;
     tracing::info!("stopped");
     Ok(())
