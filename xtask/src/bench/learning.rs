@@ -1070,6 +1070,24 @@ pub fn run(args: &[String]) -> Result<()> {
                     path
                 );
             }
+            // The targets (stated for SQLite), the slowest measure
+            // of each kind against its bound.
+            println!();
+            for (what, prefix, bound) in [
+                ("dashboard (cached, a quarter, a viewer, after a write)", "dashboard, ", 100.0),
+                ("search", "search", 50.0),
+                ("incident page", "incident page", 30.0),
+            ] {
+                let worst = rows
+                    .iter()
+                    .filter(|(n, _, _)| n.starts_with(prefix) && !n.contains("cold"))
+                    .map(|(_, _, d)| d.as_secs_f64() * 1000.0)
+                    .fold(0.0f64, f64::max);
+                println!(
+                    "target {what}: <= {bound:.0} ms, slowest {worst:.1} ms — {}",
+                    if worst <= bound { "met" } else { "missed" }
+                );
+            }
             store.close().await;
             Ok::<(), anyhow::Error>(())
         }
