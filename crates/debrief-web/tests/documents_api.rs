@@ -598,3 +598,57 @@ async fn the_recurrence_names_existing_earlier_incidents_and_shows_on_the_overvi
         assert_eq!(answers[0], "`KEY` is not an incident debrief knows");
     }
 }
+
+/// The unhomed list pages by 100, oldest first, with links both ways and a
+/// count; a page past the end shows the last one.
+#[tokio::test]
+async fn the_unhomed_lessons_page_pages_by_a_hundred() {
+    for db in TestDatabase::all().await {
+        eprintln!("story on {}", db.kind);
+        let base = start(&db).await;
+        let c = common::client();
+        incident_with_lesson(&c, &base, "Ransomware on the file servers", "Lesson 000").await;
+        for n in 1..=100 {
+            let (s, r) = send(
+                c.post(format!("{base}/api/v1/incidents/INC-2026-0001/review/changes"))
+                    .json(&json!({"change": "add_item",
+                                  "item": {"section": "lesson", "statement": format!("Lesson {n:03}")}})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{r}");
+        }
+        let page = |q: &'static str| {
+            let c = c.clone();
+            let base = base.clone();
+            async move {
+                c.get(format!("{base}/lessons/unhomed{q}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = page("").await;
+        assert!(first.contains("Lessons 1–100 of 101."), "{first}");
+        assert!(first.contains(r#"href="/lessons/unhomed?page=2""#));
+        assert!(!first.contains("Older lessons"));
+        assert_eq!(first.matches("<th scope=\"row\">").count(), 100);
+        let second = page("?page=2").await;
+        assert!(second.contains("Lessons 101–101 of 101."), "{second}");
+        assert_eq!(second.matches("<th scope=\"row\">").count(), 1);
+        assert!(second.contains(r#"href="/lessons/unhomed?page=1""#));
+        assert!(!second.contains("Newer lessons"));
+        assert_eq!(
+            page("?page=99").await,
+            second,
+            "past the end: the last page"
+        );
+        assert_eq!(
+            page("?page=nope").await,
+            first,
+            "not a number: the first page"
+        );
+    }
+}

@@ -275,7 +275,16 @@ struct UnhomedPage {
     layout: Layout,
     lessons: Vec<UnhomedRow>,
     required: bool,
+    /// All of them, and the first and last shown (1-based).
+    total: usize,
+    first: usize,
+    last: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
 }
+
+/// Lessons per page of the unhomed list.
+const UNHOMED_PAGE: usize = 100;
 
 fn age(days: i64) -> String {
     match days {
@@ -285,7 +294,7 @@ fn age(days: i64) -> String {
     }
 }
 
-async fn unhomed_page(State(app): State<App>, viewer: Viewer) -> Response {
+async fn unhomed_page(State(app): State<App>, viewer: Viewer, RawQuery(raw): RawQuery) -> Response {
     let lessons = match app.unhomed_lessons(&viewer.caller().visibility()).await {
         Ok(l) => l,
         Err(e) => return error_page(&viewer, e),
@@ -294,15 +303,33 @@ async fn unhomed_page(State(app): State<App>, viewer: Viewer) -> Response {
         Ok(p) => p.policy.lessons_need_documents,
         Err(e) => return error_page(&viewer, e),
     };
+    // `?page=N` (1-based); a page past the end shows the last one.
+    let total = lessons.len();
+    let pages = total.div_ceil(UNHOMED_PAGE).max(1);
+    let page_no = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let skip = (page_no - 1) * UNHOMED_PAGE;
+    let url = |n: usize| format!("/lessons/unhomed?page={n}");
     let page = UnhomedPage {
         layout: Layout::new(
             "Lessons without a home",
             "plans",
             &viewer,
-            "/lessons/unhomed",
+            if page_no == 1 {
+                "/lessons/unhomed".to_owned()
+            } else {
+                url(page_no)
+            },
         ),
         lessons: lessons
             .into_iter()
+            .skip(skip)
+            .take(UNHOMED_PAGE)
             .map(|l| UnhomedRow {
                 severity: capitalise(l.severity.as_str()),
                 severity_class: severity_class(l.severity),
@@ -311,6 +338,11 @@ async fn unhomed_page(State(app): State<App>, viewer: Viewer) -> Response {
             })
             .collect(),
         required,
+        total,
+        first: skip + 1,
+        last: (skip + UNHOMED_PAGE).min(total),
+        prev_url: (page_no > 1).then(|| url(page_no - 1)),
+        next_url: (page_no < pages).then(|| url(page_no + 1)),
     };
     render(&page, StatusCode::OK)
 }
