@@ -74,9 +74,9 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid(FieldErrors::from(FieldError::new(field, message)))
 }
 
-fn parse_date(field: &str, v: &str) -> Result<Date, AppError> {
+fn parse_date(field: &str, v: &str) -> Result<Date, FieldError> {
     v.trim().parse::<Date>().map_err(|_| {
-        invalid(
+        FieldError::new(
             field,
             format!("`{v}` is not a date; write it as YYYY-MM-DD, e.g. 2026-07-01"),
         )
@@ -160,8 +160,15 @@ impl ProgrammePeriod {
                 "give the period's first day (from) and last day (to), or a quarter (2026Q3) or a year",
             ));
         };
-        let first = parse_date("from", from)?;
-        let last = parse_date("to", to)?;
+        // Both days read before either is refused, so both are named.
+        let (first, last) = match (parse_date("from", from), parse_date("to", to)) {
+            (Ok(f), Ok(l)) => (f, l),
+            (f, l) => {
+                return Err(AppError::Invalid(FieldErrors(
+                    [f.err(), l.err()].into_iter().flatten().collect(),
+                )));
+            }
+        };
         if last < first {
             return Err(invalid(
                 "to",

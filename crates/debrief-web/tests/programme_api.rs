@@ -181,11 +181,25 @@ async fn the_programme_report_in_every_format_for_what_the_caller_may_see() {
             .get(format!("{base}/programme?from=2026-09-30&to=2026-07-01"))
             .send()
             .await
-            .unwrap()
-            .text()
-            .await
             .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = bad.text().await.unwrap();
         assert!(bad.contains("That period cannot be used"), "{bad}");
+        assert!(bad.contains("Below: this quarter"), "{bad}");
+        // Both days wrong: both named at once.
+        let (s, p) = json_of(
+            &viewer,
+            format!("{base}/api/v1/reports/programme?from=2026-13-40&to=yesterday"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["from", "to"], "{p}");
         let home = viewer
             .get(format!("{base}/"))
             .send()

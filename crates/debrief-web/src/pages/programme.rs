@@ -134,5 +134,12 @@ async fn programme_page(
         json_url: format!("/api/v1/reports/programme?{query}&format=json"),
         error,
     };
-    render(&page, StatusCode::OK)
+    // A period that cannot be used is refused (422) even though the page
+    // still shows this quarter below the message.
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(&page, status)
 }
