@@ -498,20 +498,25 @@ impl App {
         })
     }
 
-    /// These actions, ranked (any visibility: the caller chose the ids).
-    pub(crate) async fn list_action_ids(
-        &self,
-        ids: Vec<Uuid>,
-        limit: usize,
-    ) -> Result<ActionPage, AppError> {
-        let n = ids.len();
+    /// These actions, ranked (any visibility: the caller chose the ids);
+    /// none for no ids.
+    pub(crate) async fn list_action_ids(&self, ids: Vec<Uuid>) -> Result<ActionPage, AppError> {
+        if ids.is_empty() {
+            // An empty id list in the filter means no condition at all.
+            return Ok(ActionPage {
+                items: Vec::new(),
+                total: 0,
+                next: None,
+            });
+        }
+        let limit = ids.len() as u32;
         let filter = ActionFilter {
             ids,
             ..Default::default()
         };
         let (records, total) = self
             .store()
-            .list_actions(&filter, self.priority_policy(), 0, limit.max(n) as u32)
+            .list_actions(&filter, self.priority_policy(), 0, limit)
             .await?;
         Ok(ActionPage {
             items: records.into_iter().map(|r| self.view(r)).collect(),

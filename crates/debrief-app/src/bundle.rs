@@ -484,7 +484,7 @@ impl App {
         // Documents belong to the organisation: a whole export carries the
         // register, a partial one the documents its links name; each with
         // its owner.
-        let named: Vec<Uuid> = incidents
+        let named: std::collections::HashSet<Uuid> = incidents
             .iter()
             .flat_map(|i| i.lesson_links.iter())
             .filter_map(|l| l.document.as_deref())
@@ -785,11 +785,15 @@ impl App {
                     report.workshops_added += 1;
                 }
             }
-            let lessons: Vec<Uuid> = tx
-                .review(incident_id)
-                .await?
-                .map(|r| r.lessons.iter().map(|l| l.id).collect())
-                .unwrap_or_default();
+            // The review's lessons, read only when there are links to check.
+            let lessons: Vec<Uuid> = if lesson_links.is_empty() {
+                Vec::new()
+            } else {
+                tx.review(incident_id)
+                    .await?
+                    .map(|r| r.lessons.iter().map(|l| l.id).collect())
+                    .unwrap_or_default()
+            };
             for (j, mut link) in lesson_links.into_iter().enumerate() {
                 let field = |f: &str, m: String| {
                     AppError::Invalid(FieldErrors::from(debrief_core::FieldError::new(

@@ -32,8 +32,7 @@ struct Unhomed {
     lesson: UnhomedLesson,
 }
 
-/// More changed incidents than this read every review again.
-const REFRESH_AT_MOST: usize = 2_000;
+use crate::learning::REFRESH_AT_MOST;
 
 /// The name of the stored review policy.
 pub const REVIEW_POLICY: &str = "review_policy";
@@ -330,23 +329,13 @@ impl App {
                     self.read_all_unhomed().await?
                 } else {
                     let gone: HashSet<Uuid> = changed.iter().copied().collect();
+                    let (reviews, links) = self.store().reviews_and_links_of(&changed).await?;
                     let mut out: Vec<Unhomed> = list
                         .iter()
                         .filter(|u| !gone.contains(&u.incident_id))
                         .cloned()
+                        .chain(unhomed_from(&reviews, links))
                         .collect();
-                    for id in changed {
-                        let Some(review) = self.store().review(id).await? else {
-                            continue;
-                        };
-                        let incident = match self.store().incident_by_id(id).await {
-                            Ok(i) => i,
-                            Err(StoreError::NotFound { .. }) => continue,
-                            Err(e) => return Err(e.into()),
-                        };
-                        let links = self.store().lesson_links_of(id).await?;
-                        out.extend(unhomed_of(&IncidentReview { incident, review }, &links));
-                    }
                     sort_unhomed(&mut out);
                     out
                 }
@@ -361,18 +350,7 @@ impl App {
     async fn read_all_unhomed(&self) -> Result<Vec<Unhomed>, AppError> {
         let reviews = self.store().incident_reviews(&Visibility::All).await?;
         let links = self.store().all_lesson_links().await?;
-        let mut by_incident: HashMap<Uuid, Vec<LessonLink>> = HashMap::new();
-        for l in links {
-            by_incident.entry(l.incident_id).or_default().push(l);
-        }
-        let mut out = Vec::new();
-        for ir in &reviews {
-            let mine = by_incident
-                .get(&ir.incident.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            out.extend(unhomed_of(ir, mine));
-        }
+        let mut out = unhomed_from(&reviews, links);
         sort_unhomed(&mut out);
         Ok(out)
     }
@@ -478,7 +456,24 @@ impl App {
     }
 }
 
-/// Since when a review's lessons wait for a home.
+/// The unhomed lessons of these reviews, given (at least) their links.
+fn unhomed_from(reviews: &[IncidentReview], links: Vec<LessonLink>) -> Vec<Unhomed> {
+    let mut by_incident: HashMap<Uuid, Vec<LessonLink>> = HashMap::new();
+    for l in links {
+        by_incident.entry(l.incident_id).or_default().push(l);
+    }
+    reviews
+        .iter()
+        .flat_map(|ir| {
+            let mine = by_incident
+                .get(&ir.incident.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            unhomed_of(ir, mine)
+        })
+        .collect()
+}
+
 /// The lessons of one review that no link homes.
 fn unhomed_of(ir: &IncidentReview, links: &[LessonLink]) -> Vec<Unhomed> {
     let since = waiting_since(&ir.review);
@@ -519,6 +514,7 @@ fn sort_unhomed(list: &mut [Unhomed]) {
     });
 }
 
+/// Since when a review's lessons wait for a home.
 fn waiting_since(review: &Review) -> jiff::Timestamp {
     review
         .sign_off

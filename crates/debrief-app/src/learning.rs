@@ -46,7 +46,7 @@ pub struct LearningCache {
 
 /// At most this many changed incidents are refreshed one by one; more
 /// (a large import) rebuild the whole cache.
-const REFRESH_AT_MOST: usize = 2_000;
+pub(crate) const REFRESH_AT_MOST: usize = 2_000;
 
 /// One build of the facts.
 pub struct CachedFacts {
@@ -109,15 +109,8 @@ impl OpenDue {
         &self,
         thresholds: [i64; 3],
     ) -> (i64, std::cmp::Reverse<i64>, Date, jiff::Timestamp, Uuid) {
-        let computed = if self.score_milli >= thresholds[0] {
-            1
-        } else if self.score_milli >= thresholds[1] {
-            2
-        } else if self.score_milli >= thresholds[2] {
-            3
-        } else {
-            4
-        };
+        let computed =
+            debrief_core::action::PriorityPolicy::priority_at(thresholds, self.score_milli).rank();
         (
             self.priority_override.unwrap_or(computed),
             std::cmp::Reverse(self.score_milli),
@@ -586,18 +579,10 @@ impl App {
             overdue.select_nth_unstable(limit - 1);
             overdue.truncate(limit);
         }
-        if overdue.is_empty() {
-            return Ok(crate::actions::ActionPage {
-                items: Vec::new(),
-                total: 0,
-                next: None,
-            });
-        }
         let mut page = self
-            .list_action_ids(overdue.iter().map(|r| r.4).collect(), limit)
+            .list_action_ids(overdue.iter().map(|r| r.4).collect())
             .await?;
         page.total = total as u64;
-        page.next = None;
         Ok(page)
     }
 
@@ -852,34 +837,34 @@ impl App {
         Ok(out)
     }
 
-    /// Before and after `change_at` for one category.
-    pub async fn category_check(
+    /// Before and after `change_at` for each of `categories` (the facts
+    /// read once for all of them).
+    pub async fn category_checks(
         &self,
-        category: &str,
+        categories: &[&str],
         change_at: jiff::Timestamp,
         window_days: i64,
         visibility: &Visibility,
-    ) -> Result<ImprovementCheck, AppError> {
+    ) -> Result<Vec<ImprovementCheck>, AppError> {
         let facts = self.visible_facts(visibility).await?;
-        let same: Vec<&IncidentFacts> = facts
-            .incidents
+        let window = jiff::SignedDuration::from_hours(24 * window_days);
+        let now = self.now();
+        let taxonomy = &self.settings().taxonomy;
+        Ok(categories
             .iter()
-            .map(|i| &i.facts)
-            .filter(|f| f.category == category)
-            .collect();
-        Ok(ImprovementCheck {
-            subject: format!(
-                "{} from {}",
-                self.settings().taxonomy.label(category),
-                change_at
-            ),
-            category: self.settings().taxonomy.label(category).to_owned(),
-            comparison: kpi::compare_before_after(
-                &same,
-                change_at,
-                jiff::SignedDuration::from_hours(24 * window_days),
-                self.now(),
-            ),
-        })
+            .map(|category| {
+                let same: Vec<&IncidentFacts> = facts
+                    .incidents
+                    .iter()
+                    .map(|i| &i.facts)
+                    .filter(|f| f.category == *category)
+                    .collect();
+                ImprovementCheck {
+                    subject: format!("{} from {}", taxonomy.label(category), change_at),
+                    category: taxonomy.label(category).to_owned(),
+                    comparison: kpi::compare_before_after(&same, change_at, window, now),
+                }
+            })
+            .collect())
     }
 }

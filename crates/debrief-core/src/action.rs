@@ -332,8 +332,11 @@ impl PriorityPolicy {
     /// agrees with the store's filter and ranking for every threshold with
     /// at most three decimals (which [`PriorityPolicy::parse`] enforces).
     pub fn priority_of(&self, scoring: Scoring) -> Priority {
-        let [p1, p2, p3] = self.milli();
-        let s = scoring.score_milli();
+        Self::priority_at(self.milli(), scoring.score_milli())
+    }
+    /// The priority of a score in thousandths against thresholds from
+    /// [`PriorityPolicy::milli`] (worked out once for many scores).
+    pub fn priority_at([p1, p2, p3]: [i64; 3], s: i64) -> Priority {
         if s >= p1 {
             Priority::P1
         } else if s >= p2 {

@@ -93,7 +93,7 @@ pub fn stats(values: &mut [i64]) -> Option<Stats> {
         let below = lower.iter().copied().max().unwrap_or(upper);
         (i128::from(below) + i128::from(upper)).div_euclid(2) as i64
     };
-    let rank = (90 * n).div_ceil(100).clamp(1, n) - 1;
+    let rank = nearest_rank_index(n, 90);
     let p90 = match rank.cmp(&half) {
         std::cmp::Ordering::Equal => upper,
         std::cmp::Ordering::Greater => *higher.select_nth_unstable(rank - half - 1).1,
@@ -111,9 +111,13 @@ pub fn stats(values: &mut [i64]) -> Option<Stats> {
 
 /// The `p`-th percentile of sorted, non-empty values by nearest rank.
 pub fn nearest_rank(sorted: &[i64], p: u32) -> i64 {
-    let n = sorted.len();
-    let rank = (p as usize * n).div_ceil(100).max(1);
-    sorted[rank.min(n) - 1]
+    sorted[nearest_rank_index(sorted.len(), p)]
+}
+
+/// The 0-based index of the `p`th percentile by nearest rank among `n`
+/// sorted values (`n` > 0).
+fn nearest_rank_index(n: usize, p: u32) -> usize {
+    (p as usize * n).div_ceil(100).clamp(1, n) - 1
 }
 
 /// A share: `count` of `of`. No share when `of` is 0.

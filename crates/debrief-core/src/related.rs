@@ -122,6 +122,21 @@ pub struct Match {
     pub score: u32,
 }
 
+/// The score of what two incidents share (see the module documentation).
+fn score(services: usize, same_category: bool, causes: bool, words: usize) -> u32 {
+    let mut score = 3 * services as u32;
+    if same_category {
+        score += 2;
+    }
+    if causes {
+        score += 3;
+    }
+    if words > 0 {
+        score += 2 + words as u32;
+    }
+    score
+}
+
 /// The `limit` best related incidents among `earlier` (those placed before
 /// `target`; the caller has left out the target itself). `keys[i]` is
 /// `RelKey::new` of `earlier[i]`.
@@ -178,17 +193,13 @@ pub fn related(
                 k.causes().iter().any(|x| tk.causes().contains(x)),
             )
         };
-        let mut score = 3 * shared_services as u32;
-        if same_category {
-            score += 2;
-        }
-        if shared_causes {
-            score += 3;
-        }
         let common = (masks[index] & usable).count_ones();
-        if common > 0 {
-            score += 2 + common;
-        }
+        let score = score(
+            shared_services,
+            same_category,
+            shared_causes,
+            common as usize,
+        );
         if score > 0 {
             scored.push((score, index));
         }
@@ -234,16 +245,12 @@ pub fn related(
                 .map(|(_, w)| w.clone())
                 .collect();
             let same_category = f.category == t.category;
-            let mut score = 3 * services.len() as u32;
-            if same_category {
-                score += 2;
-            }
-            if !causes.is_empty() {
-                score += 3;
-            }
-            if !shared.is_empty() {
-                score += 2 + shared.len() as u32;
-            }
+            let score = score(
+                services.len(),
+                same_category,
+                !causes.is_empty(),
+                shared.len(),
+            );
             (score > 0).then_some(Match {
                 index,
                 services,

@@ -282,9 +282,7 @@ pub(crate) async fn append_audit_on(
     conn: &mut AnyConnection,
     a: &AuditRecord,
 ) -> Result<AuditEntry, StoreError> {
-    sqlx::query("UPDATE audit_chain_head SET seq = seq WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
+    crate::audit::lock_chain(conn).await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;

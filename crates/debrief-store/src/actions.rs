@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::audit::{NULL, incident_key, lock_chain, record_row, row_json};
+use crate::audit::{NULL, incident_key, record_row, row_json};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, Value, bind_all, duplicate_or, int, stale_write_error, text};
 
@@ -471,8 +471,7 @@ fn priority_sql(t: [String; 3]) -> String {
 #[async_trait]
 impl ActionStore for SqlStore {
     async fn create_person(&self, person: &Person, now: jiff::Timestamp) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         create_person_on(&mut tx, person, now).await?;
         tx.commit().await?;
         Ok(())
@@ -484,8 +483,7 @@ impl ActionStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let id = p.id.to_string();
         let before = row_json(&mut conn, "people", "id", &id).await?;
         let result = sqlx::query(
@@ -543,8 +541,7 @@ impl ActionStore for SqlStore {
         // The counter update comes first: it serialises concurrent
         // creations on the incident's row (and on SQLite takes the write
         // lock before any read, so no transaction has to upgrade).
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let row = sqlx::query(
             "UPDATE incidents SET action_counter = action_counter + 1 WHERE id = $1 RETURNING action_counter",
         )
@@ -569,8 +566,7 @@ impl ActionStore for SqlStore {
         expected_version: i64,
         history: &[HistoryEntry],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let id = action.id.to_string();
         let before = row_json(&mut tx, "actions", "id", &id).await?;
         let mut values = action_values(action);
@@ -773,8 +769,7 @@ impl ActionStore for SqlStore {
     }
 
     async fn add_follow_up(&self, follow_up: &FollowUp) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         add_follow_up_on(&mut tx, follow_up).await?;
         tx.commit().await?;
         Ok(())

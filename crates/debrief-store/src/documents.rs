@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::accounts::Visibility;
-use crate::audit::{NULL, incident_key, lock_chain, record_row, row_json};
+use crate::audit::{NULL, incident_key, record_row, row_json};
 use crate::codec::{INCIDENT_COLUMNS, corrupt, incident_from_row, micros};
-use crate::sql::{SqlStore, Value, bind_all, stale_write_error};
+use crate::sql::{SqlStore, Value, bind_all, stale_write_error, text};
 
 /// An incident with its review (the source of lessons).
 #[derive(Debug, Clone)]
@@ -57,8 +57,8 @@ pub trait DocumentStore: Send + Sync {
     async fn lesson_link_by_id(&self, id: Uuid) -> Result<Option<LessonLink>, StoreError>;
     /// The links of an incident's lessons, oldest first.
     async fn lesson_links_of(&self, incident_id: Uuid) -> Result<Vec<LessonLink>, StoreError>;
-    /// Every link to a document change, oldest first (the bundle; the
-    /// unhomed list joins them with the reviews the caller may see).
+    /// Every link to a document change, oldest first (the unhomed list
+    /// joins them with the reviews).
     async fn all_lesson_links(&self) -> Result<Vec<LessonLink>, StoreError>;
     /// The incidents the caller may see that have a review, with it, in key
     /// order.
@@ -66,6 +66,13 @@ pub trait DocumentStore: Send + Sync {
         &self,
         visibility: &Visibility,
     ) -> Result<Vec<IncidentReview>, StoreError>;
+    /// What [`DocumentStore::incident_reviews`] and the links give for these
+    /// incidents only (any visibility; ids without a review left out): the
+    /// unhomed-lessons cache's refresh after a write.
+    async fn reviews_and_links_of(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<(Vec<IncidentReview>, Vec<LessonLink>), StoreError>;
 }
 
 /// The writes a bundle import makes, inside its transaction.
@@ -262,8 +269,7 @@ impl DocumentStore for SqlStore {
         doc: &Document,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         create_document_on(&mut tx, doc, now).await?;
         tx.commit().await?;
         Ok(())
@@ -275,8 +281,7 @@ impl DocumentStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let id = d.id.to_string();
         let before = row_json(&mut conn, "documents", "id", &id).await?;
         let done = sqlx::query(
@@ -339,8 +344,7 @@ impl DocumentStore for SqlStore {
         link: &LessonLink,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         create_lesson_link_on(&mut tx, link, now).await?;
         tx.commit().await?;
         Ok(())
@@ -352,8 +356,7 @@ impl DocumentStore for SqlStore {
         expected_version: i64,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let id = l.id.to_string();
         let before = row_json(&mut conn, "lesson_links", "id", &id).await?;
         let done = sqlx::query(
@@ -424,6 +427,46 @@ impl DocumentStore for SqlStore {
     ) -> Result<Vec<IncidentReview>, StoreError> {
         let mut values: Vec<Value> = Vec::new();
         let clause = visibility.clause("incidents", &mut values);
+        self.incident_reviews_where(&clause, values).await
+    }
+
+    async fn reviews_and_links_of(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<(Vec<IncidentReview>, Vec<LessonLink>), StoreError> {
+        let (mut reviews, mut links) = (Vec::new(), Vec::new());
+        // In chunks: far below any database's limit on placeholders.
+        for chunk in ids.chunks(500) {
+            let values: Vec<Value> = chunk.iter().map(|id| text(id.to_string())).collect();
+            let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let list = list.join(", ");
+            reviews.extend(
+                self.incident_reviews_where(&format!("incidents.id IN ({list})"), values.clone())
+                    .await?,
+            );
+            let sql = format!(
+                "SELECT {LINK_COLUMNS} FROM lesson_links WHERE incident_id IN ({list}) \
+                 ORDER BY created_us, id"
+            );
+            let rows = bind_all(sqlx::query(&sql), values)
+                .fetch_all(&mut *self.pool().acquire().await?)
+                .await?;
+            for r in &rows {
+                links.push(link_from_row(r)?);
+            }
+        }
+        Ok((reviews, links))
+    }
+}
+
+impl SqlStore {
+    /// The incidents `clause` (over `incidents`) selects that have a review,
+    /// with it, in key order.
+    async fn incident_reviews_where(
+        &self,
+        clause: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<IncidentReview>, StoreError> {
         let sql = format!(
             "SELECT {INCIDENT_COLUMNS}, \
              (SELECT r.document FROM reviews r WHERE r.incident_id = incidents.id) AS review_document \

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use crate::StoreError;
-use crate::audit::{lock_chain, record_row, row_json};
+use crate::audit::{record_row, row_json};
 use crate::codec::micros;
 use crate::sql::{SqlStore, duplicate_or, stale_write_error};
 
@@ -56,8 +56,7 @@ impl SettingsStore for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let before = row_json(&mut conn, "org_settings", "name", name).await?;
         let version = match expected_version {
             None => {

@@ -16,7 +16,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 use uuid::Uuid;
 
 use crate::StoredTemplate;
-use crate::audit::{NULL, lock_chain, record, record_as, record_row, row_json};
+use crate::audit::{NULL, record, record_as, record_row, row_json};
 use crate::codec::{
     EVENT_COLUMN_COUNT, EVENT_COLUMNS, INCIDENT_COLUMNS, event_from_row, incident_from_row,
     list_to_json, micros,
@@ -119,6 +119,17 @@ impl SqlStore {
     /// The pool, for tools that measure the store against raw SQL (benchmarks).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A write transaction that holds the audit chain's head from its first
+    /// statement (see [`crate::audit::lock_chain`]): how every audited
+    /// write begins.
+    pub(crate) async fn audited_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        crate::audit::lock_chain(&mut tx).await?;
+        Ok(tx)
     }
 
     pub async fn close(&self) {
@@ -480,8 +491,7 @@ async fn audit_added_events(
 #[async_trait]
 impl Store for SqlStore {
     async fn create_incident(&self, new: NewIncidentRecord) -> Result<Incident, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let incident = create_incident_on(&mut tx, new).await?;
         tx.commit().await?;
         Ok(incident)
@@ -512,8 +522,7 @@ impl Store for SqlStore {
         fields: &IncidentFields,
         now: jiff::Timestamp,
     ) -> Result<Incident, StoreError> {
-        let mut conn = self.pool.begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let before = row_json(&mut conn, "incidents", "id", &id.to_string()).await?;
         let mut values = field_values(fields);
         let mut sets: Vec<String> = EDITABLE_COLUMNS
@@ -719,8 +728,7 @@ impl Store for SqlStore {
         events: &[NewTimelineEvent],
         now: jiff::Timestamp,
     ) -> Result<AddedEvents, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         if incident_by_id_on(&mut tx, incident_id).await?.is_none() {
             return Err(StoreError::NotFound {
                 entity: "incident",
@@ -797,16 +805,14 @@ impl Store for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         save_review_on(&mut tx, review, expected_version, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn add_rate(&self, rate: &StoredRate) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         add_rate_on(&mut tx, rate, false).await?;
         tx.commit().await?;
         Ok(())
@@ -838,8 +844,7 @@ impl Store for SqlStore {
     }
 
     async fn delete_rate(&self, id: Uuid) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let key = id.to_string();
         let before = row_json(&mut tx, "exchange_rates", "id", &key).await?;
         let r = sqlx::query("DELETE FROM exchange_rates WHERE id = $1")
@@ -887,8 +892,7 @@ impl Store for SqlStore {
         let questions = serde_json::to_string(&t.template.questions)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id = t.template.id.clone();
-        let mut conn = self.pool.begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let before = row_json(&mut conn, "question_templates", "id", &id).await?;
         let result = match expected_version {
             None => sqlx::query(
@@ -937,8 +941,7 @@ impl Store for SqlStore {
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
         // Imports audit every entity they write; the chain head first, like
         // every audited write (see `audit::lock_chain`).
-        let mut tx = self.pool.begin().await?;
-        lock_chain(&mut tx).await?;
+        let tx = self.audited_tx().await?;
         Ok(Box::new(SqlTx { tx }))
     }
 }

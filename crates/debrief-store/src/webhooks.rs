@@ -15,7 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::audit::{NULL, lock_chain, record, record_row, row_json};
+use crate::audit::{NULL, record, record_row, row_json};
 use crate::codec::micros;
 use crate::sql::{Value, bind_all, duplicate_or, int, placeholders, stale_write_error, text};
 use crate::{Cursor, Page, SqlStore, StoreError};
@@ -307,8 +307,7 @@ impl WebhookStore for SqlStore {
             int(micros(w.created_at)),
             int(micros(w.updated_at)),
         ];
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         bind_all(sqlx::query(&sql), values)
             .execute(&mut *tx)
             .await
@@ -342,8 +341,7 @@ impl WebhookStore for SqlStore {
         w: &StoredWebhook,
         expected_version: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let id = w.id.to_string();
         let before = row_json(&mut conn, "webhooks", "id", &id).await?;
         let result = bind_all(
@@ -383,8 +381,7 @@ impl WebhookStore for SqlStore {
     async fn delete_webhook(&self, id: Uuid) -> Result<(), StoreError> {
         // The foreign keys cascade to deliveries and attempts (SQLite
         // enforces them: `foreign_keys = ON` on every connection).
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let key = id.to_string();
         let before = row_json(&mut tx, "webhooks", "id", &key).await?;
         let r = sqlx::query("DELETE FROM webhooks WHERE id = $1")

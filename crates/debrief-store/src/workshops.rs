@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::audit::{NULL, lock_chain, record, record_row, row_json};
+use crate::audit::{NULL, record, record_row, row_json};
 use crate::codec::{corrupt, instant, micros};
 use crate::sql::{SqlStore, SqlTx, Value, bind_all, duplicate_or, int, stale_write_error, text};
 
@@ -280,8 +280,7 @@ async fn insert_policy_on(
 #[async_trait]
 impl WorkshopStore for SqlStore {
     async fn create_workshop(&self, workshop: &Workshop) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         insert_workshop_on(&mut tx, workshop).await?;
         tx.commit().await?;
         Ok(())
@@ -307,8 +306,7 @@ impl WorkshopStore for SqlStore {
             n + 1,
             n + 2
         );
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let id = workshop.id.to_string();
         let before = row_json(&mut conn, "workshops", "id", &id).await?;
         let result = bind_all(sqlx::query(&sql), vals)
@@ -379,16 +377,14 @@ impl WorkshopStore for SqlStore {
     }
 
     async fn add_holiday(&self, holiday: &Holiday, now: jiff::Timestamp) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         add_holiday_on(&mut tx, holiday, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn delete_holiday(&self, date: Date) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_chain(&mut tx).await?;
+        let mut tx = self.audited_tx().await?;
         let day = date.to_string();
         let before = row_json(&mut tx, "holidays", "day", &day).await?;
         let result = sqlx::query("DELETE FROM holidays WHERE day = $1")
@@ -416,8 +412,7 @@ impl WorkshopStore for SqlStore {
         expected_version: Option<i64>,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.pool().begin().await?;
-        lock_chain(&mut conn).await?;
+        let mut conn = self.audited_tx().await?;
         let Some(expected) = expected_version else {
             insert_policy_on(&mut conn, policy, now).await?;
             conn.commit().await?;

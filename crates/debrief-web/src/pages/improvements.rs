@@ -157,26 +157,31 @@ async fn improvements_page(
         .now()
         .checked_sub(jiff::SignedDuration::from_hours(24 * days))
         .unwrap_or(app.now());
-    let mut by_category = Vec::new();
-    for c in taxonomy.entries() {
-        if category.as_ref().is_some_and(|want| *want != c.slug) {
-            continue;
-        }
-        match app
-            .category_check(&c.slug, change_at, days, &visibility)
-            .await
-        {
-            Ok(check)
-                if check.comparison.before.incidents + check.comparison.after.incidents > 0 =>
-            {
-                let mut v = view(&check);
-                v.subject = c.label.clone();
-                by_category.push(v);
-            }
-            Ok(_) => {}
-            Err(e) => return error_page(&viewer, e),
-        }
-    }
+    let chosen: Vec<&debrief_core::incident::CategoryEntry> = taxonomy
+        .entries()
+        .iter()
+        .filter(|c| category.as_ref().is_none_or(|want| *want == c.slug))
+        .collect();
+    let slugs: Vec<&str> = chosen.iter().map(|c| c.slug.as_str()).collect();
+    let checks = match app
+        .category_checks(&slugs, change_at, days, &visibility)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return error_page(&viewer, e),
+    };
+    let by_category: Vec<CheckView> = chosen
+        .iter()
+        .zip(&checks)
+        .filter(|(_, check)| {
+            check.comparison.before.incidents + check.comparison.after.incidents > 0
+        })
+        .map(|(c, check)| {
+            let mut v = view(check);
+            v.subject = c.label.clone();
+            v
+        })
+        .collect();
     let page = ImprovementsPage {
         layout: Layout::new("Did it work?", "improvements", &viewer, "/improvements"),
         periods: PERIODS
