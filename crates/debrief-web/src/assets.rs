@@ -39,3 +39,53 @@ async fn js() -> impl IntoResponse {
         JS,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every block of the stylesheet closes where it should: a missing `}`
+    /// after a media query once put every later rule inside it, so the
+    /// dashboard, accounts and plans lost their styles on a desktop.
+    #[test]
+    fn the_stylesheet_closes_every_block_and_nests_rules_only_in_at_rules() {
+        let mut depth = 0usize;
+        let mut in_at_rule = Vec::new();
+        let mut rest = super::CSS;
+        let mut line = 1;
+        let mut head = String::new();
+        while let Some(c) = rest.chars().next() {
+            if rest.starts_with("/*") {
+                let end = rest.find("*/").expect("an unclosed comment") + 2;
+                line += rest[..end].matches('\n').count();
+                rest = &rest[end..];
+                continue;
+            }
+            match c {
+                '{' => {
+                    let at = head.trim_start().starts_with('@');
+                    assert!(
+                        depth == 0 || in_at_rule.last() == Some(&true),
+                        "line {line}: a rule inside a rule ({})",
+                        head.trim()
+                    );
+                    in_at_rule.push(at);
+                    depth += 1;
+                    head.clear();
+                }
+                '}' => {
+                    assert!(depth > 0, "line {line}: a `}}` closes nothing");
+                    depth -= 1;
+                    in_at_rule.pop();
+                    head.clear();
+                }
+                ';' => head.clear(),
+                '\n' => {
+                    line += 1;
+                    head.push(c);
+                }
+                _ => head.push(c),
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        assert_eq!(depth, 0, "a block is still open at the end");
+    }
+}
